@@ -1,0 +1,1 @@
+"""The sandbox: a simulated GPU inference platform served through real wire APIs."""
