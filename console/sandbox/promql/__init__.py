@@ -1,0 +1,49 @@
+"""A PromQL engine for the sandbox: queries parsed by ``promql-parser`` (a port of
+Prometheus's grammar) and evaluated with Prometheus's semantics over any
+``SeriesSource``."""
+
+from console.sandbox.promql.engine import (
+    MAX_POINTS,
+    Engine,
+    QueryTimeout,
+    SeriesSource,
+    StoredSeries,
+)
+from console.sandbox.promql.syntax import Matcher
+from console.sandbox.promql.values import (
+    BadData,
+    ExecutionError,
+    Labels,
+    Matrix,
+    PromQLError,
+    RangeSeries,
+    Sample,
+    Scalar,
+    String,
+    Value,
+    Vector,
+    format_value,
+    labels_of,
+)
+
+__all__ = [
+    "MAX_POINTS",
+    "BadData",
+    "Engine",
+    "ExecutionError",
+    "Labels",
+    "Matcher",
+    "Matrix",
+    "PromQLError",
+    "QueryTimeout",
+    "RangeSeries",
+    "Sample",
+    "Scalar",
+    "SeriesSource",
+    "StoredSeries",
+    "String",
+    "Value",
+    "Vector",
+    "format_value",
+    "labels_of",
+]
