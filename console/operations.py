@@ -250,18 +250,20 @@ class Operations:
                 raise ValidationError(
                     f"revision must be 0 (the previous one) or a revision number (got {revision})"
                 )
+        if op.action in (Action.ROLLBACK, Action.RESTART):
             await self._refuse_paused(op)
 
     async def _refuse_paused(self, op: Operation) -> None:
-        """Refuse to roll back a paused Deployment, as kubectl does."""
+        """Refuse to roll back or restart a paused Deployment, as kubectl does."""
         try:
             manifest = await self.cluster.get_manifest(Kind.DEPLOYMENT, op.namespace, op.name)
         except AdapterError as exc:
             _, message, reload = _explain(op, exc, dry_run=True)
             raise OperationFailed(message, error=exc, reload=reload) from exc
         if manifest.get("spec", {}).get("paused"):
+            verb = "rolled back" if op.action is Action.ROLLBACK else "restarted"
             raise Refused(
-                f"{op.target} is paused, and a paused deployment cannot be rolled back; resume "
+                f"{op.target} is paused, and a paused deployment cannot be {verb}; resume "
                 f"it first (kubectl rollout resume deployment/{op.name}) and try again"
             )
 
@@ -302,10 +304,14 @@ class Operations:
 
 
 def _explain(op: Operation, exc: AdapterError, *, dry_run: bool) -> tuple[Result, str, bool]:
-    """The audit result, the operator's sentence and the reload flag for ``exc``."""
+    """The audit result, the operator's sentence and the reload flag for ``exc``.
+
+    A plain 409 ``Conflict`` means the object changed under the operator; a
+    ``Conflict`` with its own title (a paused Deployment) is explained as it is.
+    """
     if isinstance(exc, Forbidden):
         return "error", f"you are not allowed to {op.permission()}", False
-    if isinstance(exc, Conflict):
+    if isinstance(exc, Conflict) and exc.title == Conflict.default_title:
         return "error", f"someone else changed {op.target} since you loaded it; " \
             "reload and try again", True  # fmt: skip
     if isinstance(exc, Timeout) and not dry_run:

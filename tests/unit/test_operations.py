@@ -124,6 +124,14 @@ async def test_a_negative_replica_count_is_refused_before_the_dry_run(
     assert cluster.calls == []
 
 
+async def test_a_paused_deployment_refuses_restart_too(
+    cluster: FakeCluster, audit_path: Path
+) -> None:
+    cluster.deployment["spec"]["paused"] = True
+    with pytest.raises(Refused, match="a paused deployment cannot be restarted"):
+        await operations(cluster, audit_path).preview(Operation.restart("prod", "serving", "llama"))
+
+
 async def test_rollback_refuses_a_paused_deployment_with_the_way_out(
     cluster: FakeCluster, audit_path: Path
 ) -> None:
@@ -235,6 +243,19 @@ async def test_a_409_says_someone_else_changed_it_and_offers_a_reload(
         "someone else changed deployment serving/llama since you loaded it; reload and try again"
     )
     assert outcome.reload and outcome.result == "error"
+
+
+async def test_a_conflict_with_its_own_title_is_explained_as_the_adapter_put_it(
+    cluster: FakeCluster, audit_path: Path
+) -> None:
+    cluster.fail = Conflict("resume it first", title="Deployment is paused")
+    outcome = await operations(cluster, audit_path).execute(
+        Operation.rollback("prod", "serving", "llama", 2)
+    )
+    assert outcome.message == (
+        "could not roll back deployment serving/llama to revision 2 — "
+        "Deployment is paused: resume it first"
+    )
 
 
 async def test_a_timeout_leaves_the_outcome_unknown(cluster: FakeCluster, audit_path: Path) -> None:
