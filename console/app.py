@@ -1,0 +1,251 @@
+"""The Textual app: its areas (modes), app-wide keys, backend connections and stores.
+
+``build_app`` is the one factory the CLI and the tests call. The app paints its
+first frame before any backend is touched: connections run in workers that report
+health as messages, and each resource store starts only when a screen asks for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from adapters.base import ClusterAdapter, ContainerAdapter, Kind, MetricsAdapter
+from console.config import Config
+from console.health import CONNECTING, OFF, OK, BackendHealth, keep_connecting
+from console.models import KubeObject
+from console.state import ChangeSet, ClusterState, ResourceStore
+from screens.deployments import DeploymentsScreen
+from screens.help import HelpScreen, describe_bindings
+from screens.messages import BackendHealthChanged
+from screens.namespace_picker import NamespacePicker
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A top-level area of the console: a Textual mode with its own screen stack,
+    reached with ``key`` (binding id ``name``)."""
+
+    name: str
+    title: str
+    key: str
+    screen: Callable[[], Screen[None]]
+
+
+#: The console's areas, in the order of their number keys. A new area is one entry.
+AREAS: tuple[Area, ...] = (Area("deployments", "Deployments", "1", DeploymentsScreen),)
+
+
+@dataclass
+class Backends:
+    """The adapters the console runs on; None for a backend that is not configured."""
+
+    cluster: ClusterAdapter | None
+    metrics: MetricsAdapter | None = None
+    containers: ContainerAdapter | None = None
+    sandbox: bool = False
+
+
+class OpsConsoleApp(App[None]):
+    """The ops console: a header over the current area's screen and a footer."""
+
+    TITLE = "opsconsole"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[None]]]] = {
+        area.name: area.screen for area in AREAS
+    }
+    DEFAULT_MODE = AREAS[0].name
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Keys", id="help"),
+        Binding("n", "namespace", "Namespace", id="namespace"),
+        *(
+            Binding(area.key, f"switch_mode({area.name!r})", area.title, id=area.name)
+            for area in AREAS
+        ),
+    ]
+
+    context: reactive[str] = reactive("")
+    """The Kubernetes context's name."""
+    namespace: reactive[str] = reactive("")
+    """The namespace the screens show ("" for all namespaces)."""
+    read_only: reactive[bool] = reactive(False)
+    """Whether every mutation is refused (``--read-only`` or a read-only context)."""
+    sandbox: reactive[bool] = reactive(False)
+    """Whether the console runs on the embedded sandbox."""
+    kubernetes_health: reactive[BackendHealth] = reactive(OFF)
+    """The Kubernetes API's health, as connecting and the running stores see it."""
+    prometheus_health: reactive[BackendHealth] = reactive(OFF)
+    """The Prometheus-compatible API's health."""
+    docker_health: reactive[BackendHealth] = reactive(OFF)
+    """The Docker Engine's health."""
+
+    def __init__(
+        self,
+        config: Config,
+        backends: Backends,
+        *,
+        read_only: bool = False,
+        namespace: str = "",
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.backends = backends
+        self.clock: Clock = clock or partial(datetime.now, UTC)
+        cluster = backends.cluster
+        self.cluster: ClusterState | None = ClusterState(cluster) if cluster else None
+        self._cluster_ready = asyncio.Event()
+        self._started_kinds: set[Kind] = set()
+        context = cluster.context if cluster else (config.kubernetes.context or "")
+        self.set_reactive(OpsConsoleApp.context, context)
+        self.set_reactive(OpsConsoleApp.namespace, namespace)
+        self.set_reactive(OpsConsoleApp.sandbox, backends.sandbox)
+        self.set_reactive(
+            OpsConsoleApp.read_only,
+            read_only or context in config.kubernetes.read_only_contexts,
+        )
+        if cluster:
+            self.set_reactive(OpsConsoleApp.kubernetes_health, CONNECTING)
+        self.set_keymap(config.keymap)
+        if config.ui.theme in self.available_themes:
+            self.theme = config.ui.theme
+
+    # ------------------------------------------------------------------ backends
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._connect_backends)
+
+    def _connect_backends(self) -> None:
+        """Start one connection worker per configured backend (after the first frame)."""
+        b = self.backends
+        named = (("kubernetes", b.cluster), ("prometheus", b.metrics), ("docker", b.containers))
+        for backend, adapter in named:
+            if adapter is not None:
+                self.run_worker(
+                    self._connect(backend, adapter.connect),
+                    name=f"connect:{backend}",
+                    group="connect",
+                    exit_on_error=False,
+                )
+
+    async def _connect(self, backend: str, connect: Callable[[], object]) -> None:
+        """Connect with backoff, reporting each state as ``BackendHealthChanged``."""
+
+        def report(health: BackendHealth) -> None:
+            self.post_message(BackendHealthChanged(backend, health))
+
+        await keep_connecting(connect, report)  # type: ignore[arg-type]
+        if backend == "kubernetes":
+            self._cluster_ready.set()
+
+    def on_backend_health_changed(self, message: BackendHealthChanged) -> None:
+        setattr(self, f"{message.backend}_health", message.health)
+
+    def cluster_store(self, kind: Kind) -> ResourceStore[KubeObject] | None:
+        """The live store of ``kind``, started on first use once the cluster answers;
+        None when no cluster is configured."""
+        if self.cluster is None:
+            return None
+        store = self.cluster.store(kind)
+        if kind not in self._started_kinds:
+            self._started_kinds.add(kind)
+            store.subscribe(self._on_store_status)
+            self.run_worker(
+                self._run_store(store), name=f"store:{kind}", group="stores", exit_on_error=False
+            )
+        return store
+
+    async def _run_store(self, store: ResourceStore[KubeObject]) -> None:
+        await self._cluster_ready.wait()
+        await store.run()
+
+    def _on_store_status(
+        self, store: ResourceStore[KubeObject], changes: ChangeSet[KubeObject]
+    ) -> None:
+        """Once connected, Kubernetes health is the worst of the running stores'."""
+        if not self._cluster_ready.is_set() or self.cluster is None:
+            return
+        failing = [s for s in self.cluster.stores.values() if s.status == "retrying" and s.error]
+        self.kubernetes_health = BackendHealth.failed(failing[0].error, None) if failing else OK  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ actions
+
+    def action_namespace(self) -> None:
+        """Open the namespace switcher."""
+        picker = NamespacePicker(self.cluster_store(Kind.NAMESPACE), self.namespace)
+        self.push_screen(picker, self._switch_namespace)
+
+    def _switch_namespace(self, namespace: str | None) -> None:
+        if namespace is not None:
+            self.namespace = namespace
+
+    def action_help(self) -> None:
+        """Show every key of the current screen."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(describe_bindings(self, self.screen)))
+
+    async def action_quit(self) -> None:
+        """Stop the stores, close the adapters, and exit."""
+        self.workers.cancel_all()
+        b = self.backends
+        for adapter in (b.cluster, b.metrics, b.containers):
+            if adapter is not None:
+                try:
+                    await asyncio.wait_for(adapter.close(), timeout=2.0)
+                except Exception:  # closing is best effort; the process is ending
+                    log.exception("closing %s failed", type(adapter).__name__)
+        self.exit()
+
+    # ------------------------------------------------------------------ palette
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every action bound to a key on ``screen``, every namespace, and Textual's
+        own commands (theme, screenshot) except the quit and keys it duplicates."""
+        for line in describe_bindings(self, screen):
+            run = partial(line.node.run_action, line.action)
+            yield SystemCommand(line.description, f"{line.scope} · key {line.keys}", run)
+        yield SystemCommand(
+            "Namespace: all", "show every namespace", partial(self._switch_namespace, "")
+        )
+        store = self.cluster.stores.get(Kind.NAMESPACE) if self.cluster else None
+        for name in sorted(store.items) if store else ():
+            run_ns = partial(self._switch_namespace, name)
+            yield SystemCommand(f"Namespace: {name}", "show only this namespace", run_ns)
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Keys"):
+                yield command
+
+
+def build_app(
+    config: Config,
+    backends: Backends,
+    *,
+    read_only: bool = False,
+    namespace: str | None = None,
+    clock: Clock | None = None,
+) -> OpsConsoleApp:
+    """The console app for ``config`` over ``backends``.
+
+    ``namespace`` (None: the config's, else all namespaces) is where it opens;
+    ``read_only`` refuses every mutation (so does a context listed in
+    ``kubernetes.read_only_contexts``). ``clock`` (aware UTC datetimes) measures
+    ages; tests freeze it. Nothing connects until the app runs.
+    """
+    if namespace is None:
+        namespace = config.kubernetes.namespace or ""
+    return OpsConsoleApp(config, backends, read_only=read_only, namespace=namespace, clock=clock)

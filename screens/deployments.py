@@ -1,0 +1,155 @@
+"""The Deployments screen: every deployment in every namespace, live.
+
+It reads the app's watch-fed DEPLOYMENT store, applies each coalesced change to a
+keyed ``ResourceTable`` (only changed rows repaint), narrows by the app's namespace
+and the ``/`` filter, and says plainly when there is nothing to show and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from adapters.base import Kind
+from console.health import BackendHealth
+from console.models import Deployment
+from console.state import ChangeSet, ResourceStore
+from screens.deployment_columns import deployment_columns, deployment_filter, deployment_sort_key
+from screens.widgets.filter_bar import FilterBar
+from screens.widgets.header import ConsoleHeader
+from screens.widgets.resource_table import ResourceTable
+
+if TYPE_CHECKING:
+    from console.app import OpsConsoleApp
+
+#: Seconds between age refreshes; a row repaints only when its text changed.
+AGE_REFRESH_SECONDS = 5.0
+
+
+class DeploymentsScreen(Screen[None]):
+    """Deployments across the cluster, updated row by row as the store changes."""
+
+    CSS_PATH = "deployments.tcss"
+    AUTO_FOCUS = "#deployments"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="filter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._store: ResourceStore[Deployment] | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+
+    @property
+    def console(self) -> OpsConsoleApp:
+        """The app, with its stores and backend state."""
+        return cast("OpsConsoleApp", self.app)
+
+    @property
+    def table(self) -> ResourceTable[Deployment]:
+        """The deployments table."""
+        return cast("ResourceTable[Deployment]", self.query_one("#deployments", ResourceTable))
+
+    def compose(self) -> ComposeResult:
+        yield ConsoleHeader()
+        yield FilterBar("filter by namespace, name or image", id="filter")
+        yield ResourceTable(
+            deployment_columns(self.console.clock),
+            sort_key=deployment_sort_key,
+            id="deployments",
+        )
+        yield Static("", id="message", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        store = self.console.cluster_store(Kind.DEPLOYMENT)
+        if store is not None:
+            self._store = cast("ResourceStore[Deployment]", store)
+            self._unsubscribe = self._store.subscribe(self._on_store_changed)
+            self.table.replace_all(self._store.items)
+        self.watch(self.app, "namespace", self._narrow)
+        self.watch(self.app, "kubernetes_health", self._show_state)
+        self.set_interval(AGE_REFRESH_SECONDS, self._refresh_ages, name="ages")
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    # ------------------------------------------------------------------ live data
+
+    def _on_store_changed(
+        self, store: ResourceStore[Deployment], changes: ChangeSet[Deployment]
+    ) -> None:
+        if changes:
+            self.table.apply(changes)
+        self._show_state()
+
+    def on_resource_table_rows_changed(self) -> None:
+        self._show_state()
+
+    def _refresh_ages(self) -> None:
+        if self.is_current:
+            self.table.refresh_cells()
+
+    # ------------------------------------------------------------------ narrowing
+
+    def action_filter(self) -> None:
+        """Open the filter line (substring over namespace, name and image)."""
+        self.query_one(FilterBar).open()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if isinstance(event.input, FilterBar):
+            self._narrow()
+
+    def on_filter_bar_closed(self) -> None:
+        self.table.focus()
+        self._show_state()
+
+    def _narrow(self) -> None:
+        text = self.query_one(FilterBar).value
+        self.table.set_filter(deployment_filter(self.console.namespace, text))
+        self._show_state()
+
+    # ------------------------------------------------------------------ state
+
+    def _show_state(self) -> None:
+        """Show why the table is empty or stale, or hide the message."""
+        text, error = self._state_message()
+        message = self.query_one("#message", Static)
+        message.update(text)
+        message.set_class(bool(text), "-visible")
+        message.set_class(error, "-error")
+        self.set_class(self.table.row_count == 0 and bool(text), "-empty")
+
+    def _state_message(self) -> tuple[str, bool]:
+        """The message for the current state and whether it is an error."""
+        app = self.console
+        health: BackendHealth = app.kubernetes_health
+        if self._store is None:
+            return "Kubernetes is not configured: no cluster to list deployments from.", True
+        if health.state == "connecting":
+            return f"Connecting to {app.context or 'the cluster'}…", False
+        if health.state == "retrying" and self._store.status != "retrying":
+            retry = f" — retrying in {health.retry_in:g} s" if health.retry_in else " — retrying"
+            return f"{health.title}: {health.detail}{retry}", True
+        if self._store.status == "retrying" and self._store.error is not None:
+            error = self._store.error
+            return f"{error.title}: {error.detail} — retrying (rows may be stale)", True
+        if self._store.status == "connecting":
+            return "Loading deployments…", False
+        if not self._store.items:
+            where = f"namespace {app.namespace}" if app.namespace else "any namespace"
+            return f"No deployments in {where}.", False
+        if self.table.row_count == 0:
+            text = self.query_one(FilterBar).value
+            where = f" in namespace {app.namespace}" if app.namespace else ""
+            what = f" match “{text}”" if text else ""
+            hint = "Esc clears the filter, n switches namespace."
+            return f"No deployments{what}{where}. {hint}", False
+        return "", False

@@ -1,0 +1,77 @@
+"""Column specifications for ``ResourceTable`` and the arithmetic of laying them out.
+
+Kept apart from the widget so the layout rules (minimum widths, flexible shares,
+truncation with an ellipsis) read on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+from rich.cells import cell_len, set_cell_size
+
+Row = TypeVar("Row")
+
+#: A cell's colour role; each maps to a component class styled with theme variables.
+Tone = Literal["ok", "warning", "error", "muted"]
+
+#: Cells between two columns.
+GAP = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Column(Generic[Row]):
+    """One column: its header ``label``, how to turn a row into ``cell`` text, and how
+    wide it is. ``width`` is the minimum; columns with a ``flex`` share take the spare
+    width in proportion, up to ``max_width``. ``tone`` may colour a cell by its row
+    (``None`` keeps the table's own colour)."""
+
+    key: str
+    label: str
+    cell: Callable[[Row], str]
+    width: int
+    flex: int = 0
+    max_width: int | None = None
+    align: Literal["left", "right"] = "left"
+    tone: Callable[[Row], Tone | None] | None = None
+
+
+def layout(columns: Sequence[Column[Row]], available: int) -> list[int]:
+    """The width of each column for a table ``available`` cells wide.
+
+    Every column gets at least its ``width`` (the table scrolls sideways when even
+    that does not fit); what is left is shared among the ``flex`` columns by their
+    weights, none growing past its ``max_width``. Returns one width per column.
+    """
+    widths = [max(len(c.label), c.width) for c in columns]
+    spare = available - sum(widths) - GAP * max(0, len(columns) - 1)
+    growing = [i for i, c in enumerate(columns) if c.flex > 0]
+    while spare > 0 and growing:
+        weight = sum(columns[i].flex for i in growing)
+        given = 0
+        for i in growing:
+            share = max(1, spare * columns[i].flex // weight)
+            cap = columns[i].max_width
+            room = share if cap is None else min(share, cap - widths[i])
+            room = min(room, spare - given)
+            widths[i] += room
+            given += room
+        spare -= given
+        growing = [
+            i for i in growing if columns[i].max_width is None or widths[i] < columns[i].max_width
+        ]
+        if given == 0:
+            break
+    return widths
+
+
+def fit(text: str, width: int, align: Literal["left", "right"] = "left") -> str:
+    """``text`` padded to exactly ``width`` cells, or cut with a trailing ``…`` when it
+    is longer. Right alignment pads on the left."""
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + "…" if width > 0 else ""
+    padding = " " * (width - length)
+    return padding + text if align == "right" else text + padding
