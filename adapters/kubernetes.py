@@ -1,0 +1,442 @@
+"""``ClusterAdapter`` over the official ``kubernetes`` client.
+
+Reads go straight to the API's JSON (no client-side model deserialisation) and are
+parsed into the console's slim models by ``adapters.kube_parse``. Lists are read
+in pages; watches and followed logs stream in threads of their own
+(``adapters.kube_stream``). Mutations send exactly what kubectl sends
+(``adapters.kube_mutations``) and return the object before and after.
+
+Blocking calls run in worker threads; nothing here blocks the event loop. The SDK
+is imported by ``connect()``, in a thread, never when this module is imported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from adapters.base import (
+    Conflict,
+    InvalidRequest,
+    Kind,
+    ListResult,
+    LogOptions,
+    MutationResult,
+    NotFound,
+    Unavailable,
+    WatchEvent,
+)
+from adapters.kube_errors import Operation, error_from_exception, error_from_status
+from adapters.kube_mutations import (
+    cordon_patch,
+    plan_rollback,
+    restart_patch,
+    scale_patch,
+    selector_string,
+)
+from adapters.kube_parse import PARSERS, Raw
+from adapters.kube_stream import StreamRegistry
+from adapters.kube_transport import (
+    IN_CLUSTER_CONTEXT,
+    KubeTransport,
+    QueryValue,
+    kubeconfig_contexts,
+)
+
+Params = list[tuple[str, QueryValue]]
+
+MERGE_PATCH = "application/merge-patch+json"
+STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
+#: Log lines read when ``LogOptions.tail_lines`` is None: bounded, never everything.
+DEFAULT_LOG_TAIL = 1000
+#: How long past its ``timeoutSeconds`` a silent watch is given before it counts as dead.
+WATCH_GRACE = 30.0
+
+
+def collection_path(kind: Kind, namespace: str | None = None) -> str:
+    """The API path of ``kind`` in ``namespace`` (all namespaces when None or
+    cluster-scoped): "/api/v1/namespaces/ml/pods", "/apis/apps/v1/deployments"."""
+    group = kind.api_group_version
+    prefix = "/api/v1" if group == "v1" else f"/apis/{group}"
+    if kind.namespaced and namespace:
+        return f"{prefix}/namespaces/{quote(namespace, safe='')}/{kind.value}"
+    return f"{prefix}/{kind.value}"
+
+
+def object_path(kind: Kind, namespace: str | None, name: str) -> str:
+    """The API path of one object."""
+    return f"{collection_path(kind, namespace)}/{quote(name, safe='')}"
+
+
+def without_managed_fields(obj: Raw) -> Raw:
+    """``obj`` without ``metadata.managedFields`` (a shallow copy where needed)."""
+    meta = obj.get("metadata")
+    if not meta or "managedFields" not in meta:
+        return obj
+    return {**obj, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
+
+
+class KubernetesAdapter:
+    """One kubeconfig context (or the in-cluster service account) of one cluster."""
+
+    def __init__(
+        self,
+        kubeconfig: str | None = None,
+        context: str | None = None,
+        namespace: str | None = None,
+        request_timeout: float = 10.0,
+    ) -> None:
+        self.context = context or ""
+        self.default_namespace = namespace or ""
+        #: The API server URL (no credentials), known after ``connect()``.
+        self.server = ""
+        self.request_timeout = request_timeout
+        self._kubeconfig = kubeconfig
+        self._namespace = namespace
+        self._in_cluster = False
+        self._transport: KubeTransport | None = None
+        self._streams = StreamRegistry()
+
+    @classmethod
+    def in_cluster(
+        cls, namespace: str | None = None, request_timeout: float = 10.0
+    ) -> KubernetesAdapter:
+        """An adapter using the pod's service account (``connect()`` loads it)."""
+        adapter = cls(namespace=namespace, request_timeout=request_timeout)
+        adapter._in_cluster = True
+        adapter.context = IN_CLUSTER_CONTEXT
+        return adapter
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def connect(self) -> None:
+        """Load the credentials (importing the SDK, in a thread) and check that
+        ``/version`` answers. Raises ``Unavailable`` naming the kubeconfig or the
+        server, ``Forbidden`` or ``Timeout``."""
+        if self._transport is None:
+            self._transport = await asyncio.to_thread(self._load)
+            self.context = self._transport.context
+            self.default_namespace = self._transport.default_namespace
+            self.server = self._transport.server
+        await self._json("GET", "/version", Operation("get", "version"))
+
+    def _load(self) -> KubeTransport:
+        if self._in_cluster:
+            return KubeTransport.from_service_account(self._namespace)
+        return KubeTransport.from_kubeconfig(
+            self._kubeconfig, self.context or None, self._namespace
+        )
+
+    async def close(self) -> None:
+        """Stop every watch and log stream, then close the pooled connections."""
+        await self._streams.stop_all()
+        if self._transport is not None:
+            await asyncio.to_thread(self._transport.close)
+
+    async def contexts(self) -> list[str]:
+        """The kubeconfig's context names, sorted ("in-cluster" alone in a pod)."""
+        if self._in_cluster:
+            return [IN_CLUSTER_CONTEXT]
+        contexts, _ = await asyncio.to_thread(kubeconfig_contexts, self._kubeconfig)
+        return sorted(c.get("name", "") for c in contexts)
+
+    @property
+    def transport(self) -> KubeTransport:
+        """The connected transport. Raises ``Unavailable`` before ``connect()``."""
+        if self._transport is None:
+            raise Unavailable("call connect() first", title="Not connected")
+        return self._transport
+
+    async def _json(self, method: str, path: str, op: Operation, **kwargs: Any) -> Any:
+        transport = self.transport
+        kwargs.setdefault("timeout", self.request_timeout)
+        return await asyncio.to_thread(transport.fetch_json, method, path, op, **kwargs)
+
+    # ------------------------------------------------------------ reading
+
+    async def list(
+        self,
+        kind: Kind,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int = 500,
+    ) -> ListResult:
+        """Every object of ``kind``, read ``page_size`` at a time and parsed in a
+        worker thread. Raises ``Gone`` when a continuation expired mid-list."""
+        query: Params = [("limit", page_size)]
+        if label_selector:
+            query.append(("labelSelector", label_selector))
+        if field_selector:
+            query.append(("fieldSelector", field_selector))
+        op = Operation("list", kind.value, namespace)
+        return await asyncio.to_thread(
+            self._list_pages, collection_path(kind, namespace), op, query, PARSERS[kind]
+        )
+
+    def _list_pages(
+        self,
+        path: str,
+        op: Operation,
+        query: Params,
+        parse: Callable[[Raw], Any],
+    ) -> ListResult:
+        items: list[Any] = []
+        token = ""
+        while True:
+            page_query = [*query, ("continue", token)] if token else query
+            page = self.transport.fetch_json(
+                "GET", path, op, query=page_query, timeout=self.request_timeout
+            )
+            items.extend(parse(obj) for obj in page.get("items") or ())
+            meta = page.get("metadata") or {}
+            token = meta.get("continue") or ""
+            if not token:
+                return ListResult(items, meta.get("resourceVersion", ""))
+
+    def watch(
+        self,
+        kind: Kind,
+        resource_version: str,
+        namespace: str | None = None,
+        *,
+        timeout_seconds: int = 300,
+    ) -> AsyncIterator[WatchEvent]:
+        """Changes after ``resource_version``, with bookmarks, parsed in the stream's
+        thread. Raises ``Gone`` when the version expired (an HTTP 410 or an ERROR
+        event with code 410) and the mapped error for any other ERROR event."""
+        transport = self.transport
+        op = Operation("watch", kind.value, namespace)
+        query: Params = [
+            ("watch", "true"),
+            ("resourceVersion", resource_version),
+            ("allowWatchBookmarks", "true"),
+            ("timeoutSeconds", timeout_seconds),
+        ]
+        parse = PARSERS[kind]
+        path = collection_path(kind, namespace)
+
+        def open_response() -> Any:
+            timeout = (self.request_timeout, timeout_seconds + WATCH_GRACE)
+            return transport.open("GET", path, op, query=query, timeout=timeout)
+
+        def convert(line: bytes) -> WatchEvent | None:
+            if not line.strip():
+                return None
+            event = json.loads(line)
+            type_, obj = event.get("type"), event.get("object") or {}
+            if type_ == "ERROR":
+                raise error_from_status(
+                    int(obj.get("code") or 500), json.dumps(obj), op, self.server
+                )
+            rv = (obj.get("metadata") or {}).get("resourceVersion", "")
+            if type_ == "BOOKMARK":
+                return WatchEvent("BOOKMARK", None, rv)
+            if type_ in ("ADDED", "MODIFIED", "DELETED"):
+                return WatchEvent(type_, parse(obj), rv)
+            return None
+
+        return self._streams.stream(
+            open_response, convert, self._wrapper(op), name=f"watch-{kind.value}"
+        )
+
+    async def get_manifest(self, kind: Kind, namespace: str | None, name: str) -> dict[str, Any]:
+        """The object as the API returns it, without ``managedFields``. Raises ``NotFound``."""
+        op = Operation("get", kind.value, namespace, name)
+        obj = await self._json("GET", object_path(kind, namespace, name), op)
+        return without_managed_fields(obj)
+
+    def logs(self, namespace: str, pod: str, options: LogOptions) -> AsyncIterator[str]:
+        """The container's log lines, streamed (and followed if asked), at most
+        ``tail_lines`` (``DEFAULT_LOG_TAIL`` when None) from the end. Raises
+        ``NotFound`` for an unknown pod or container, ``InvalidRequest`` for
+        ``previous`` of a container that never restarted."""
+        transport = self.transport
+        op = Operation("get", "pods/log", namespace, pod)
+        query: Params = [
+            (
+                "tailLines",
+                options.tail_lines if options.tail_lines is not None else DEFAULT_LOG_TAIL,
+            )
+        ]
+        if options.container:
+            query.append(("container", options.container))
+        for flag, value in (
+            ("follow", options.follow),
+            ("previous", options.previous),
+            ("timestamps", options.timestamps),
+        ):
+            if value:
+                query.append((flag, "true"))
+        if options.since_seconds is not None:
+            query.append(("sinceSeconds", options.since_seconds))
+        query.extend(options.extra.items())
+        path = f"{object_path(Kind.POD, namespace, pod)}/log"
+        read_timeout = None if options.follow else self.request_timeout
+
+        def open_response() -> Any:
+            return transport.open(
+                "GET",
+                path,
+                op,
+                query=query,
+                accept="*/*",
+                timeout=(self.request_timeout, read_timeout),
+            )
+
+        def convert(line: bytes) -> str:
+            return line.decode("utf-8", "replace").removesuffix("\r")
+
+        return self._streams.stream(
+            open_response, convert, self._log_wrapper(op), name=f"logs-{pod}"
+        )
+
+    def _wrapper(self, op: Operation) -> Callable[[BaseException], BaseException]:
+        return lambda exc: error_from_exception(exc, op, self.server)
+
+    def _log_wrapper(self, op: Operation) -> Callable[[BaseException], BaseException]:
+        """Like ``_wrapper``, but the API's 400 for an unknown container ("container
+        x is not valid for pod y") becomes the ``NotFound`` it is."""
+
+        def wrap(exc: BaseException) -> BaseException:
+            error = error_from_exception(exc, op, self.server)
+            if isinstance(error, InvalidRequest) and "is not valid for pod" in error.detail:
+                return NotFound(error.detail, status=error.status)
+            return error
+
+        return wrap
+
+    # ------------------------------------------------------------ mutating
+
+    async def _patch(
+        self,
+        kind: Kind,
+        namespace: str | None,
+        name: str,
+        body: Any,
+        content_type: str,
+        *,
+        dry_run: bool,
+        subresource: str = "",
+    ) -> Raw:
+        resource = f"{kind.value}/{subresource}" if subresource else kind.value
+        path = object_path(kind, namespace, name) + (f"/{subresource}" if subresource else "")
+        query = [("dryRun", "All")] if dry_run else []
+        op = Operation("patch", resource, namespace, name)
+        result = await self._json(
+            "PATCH", path, op, query=query, body=body, content_type=content_type
+        )
+        return without_managed_fields(result)
+
+    async def scale(
+        self, namespace: str, name: str, replicas: int, *, dry_run: bool = False
+    ) -> MutationResult:
+        """``kubectl scale``: a merge patch of the ``scale`` subresource. Raises
+        ``NotFound``, ``Conflict``, ``InvalidRequest`` (a negative count)."""
+        before = await self.get_manifest(Kind.DEPLOYMENT, namespace, name)
+        scale = await self._patch(
+            Kind.DEPLOYMENT,
+            namespace,
+            name,
+            scale_patch(replicas),
+            MERGE_PATCH,
+            dry_run=dry_run,
+            subresource="scale",
+        )
+        if dry_run:
+            after = copy.deepcopy(before)
+            after.setdefault("spec", {})["replicas"] = (scale.get("spec") or {}).get(
+                "replicas", replicas
+            )
+        else:
+            after = await self.get_manifest(Kind.DEPLOYMENT, namespace, name)
+        return MutationResult(
+            dry_run, before, after, _done(f"deployment.apps/{name} scaled", dry_run)
+        )
+
+    async def rollback(
+        self, namespace: str, name: str, to_revision: int = 0, *, dry_run: bool = False
+    ) -> MutationResult:
+        """``kubectl rollout undo [--to-revision]``. Raises ``NotFound`` (revision),
+        ``Conflict`` (paused, or changed meanwhile), ``InvalidRequest`` (already there)."""
+        before = await self.get_manifest(Kind.DEPLOYMENT, namespace, name)
+        selector = selector_string((before.get("spec") or {}).get("selector") or {})
+        op = Operation("list", Kind.REPLICASET.value, namespace)
+        replicasets = await self._json(
+            "GET",
+            collection_path(Kind.REPLICASET, namespace),
+            op,
+            query=[("labelSelector", selector)],
+        )
+        patch = plan_rollback(before, replicasets.get("items") or [], to_revision)
+        try:
+            after = await self._patch(
+                Kind.DEPLOYMENT, namespace, name, patch, JSON_PATCH, dry_run=dry_run
+            )
+        except InvalidRequest as exc:  # the resourceVersion test failed, or a real refusal
+            current = await self.get_manifest(Kind.DEPLOYMENT, namespace, name)
+            if current["metadata"].get("resourceVersion") != before["metadata"].get(
+                "resourceVersion"
+            ):
+                raise Conflict(
+                    f"deployment {name!r} changed while rolling back; look again and retry"
+                ) from exc
+            raise
+        return MutationResult(
+            dry_run, before, after, _done(f"deployment.apps/{name} rolled back", dry_run)
+        )
+
+    async def restart(self, namespace: str, name: str, *, dry_run: bool = False) -> MutationResult:
+        """``kubectl rollout restart``: sets the ``restartedAt`` template annotation.
+        Raises ``NotFound``, ``Conflict`` (paused)."""
+        before = await self.get_manifest(Kind.DEPLOYMENT, namespace, name)
+        patch = restart_patch(before, datetime.now(UTC))
+        after = await self._patch(
+            Kind.DEPLOYMENT, namespace, name, patch, STRATEGIC_MERGE_PATCH, dry_run=dry_run
+        )
+        return MutationResult(
+            dry_run, before, after, _done(f"deployment.apps/{name} restarted", dry_run)
+        )
+
+    async def delete_pod(
+        self, namespace: str, name: str, *, dry_run: bool = False
+    ) -> MutationResult:
+        """Delete one pod with its default grace period. ``after`` is the pod as
+        the API returned it (terminating), or empty once gone. Raises ``NotFound``."""
+        before = await self.get_manifest(Kind.POD, namespace, name)
+        op = Operation("delete", Kind.POD.value, namespace, name)
+        query = [("dryRun", "All")] if dry_run else []
+        answer = await self._json("DELETE", object_path(Kind.POD, namespace, name), op, query=query)
+        after = without_managed_fields(answer) if answer.get("kind") == "Pod" else {}
+        return MutationResult(dry_run, before, after, _done(f'pod "{name}" deleted', dry_run))
+
+    async def cordon(
+        self, node: str, unschedulable: bool, *, dry_run: bool = False
+    ) -> MutationResult:
+        """``kubectl cordon`` / ``uncordon``; a node already in that state is left
+        alone (``before`` is ``after``). Raises ``NotFound``."""
+        before = await self.get_manifest(Kind.NODE, None, node)
+        verb = "cordoned" if unschedulable else "uncordoned"
+        if bool((before.get("spec") or {}).get("unschedulable")) == unschedulable:
+            return MutationResult(dry_run, before, before, f"node/{node} already {verb}")
+        after = await self._patch(
+            Kind.NODE,
+            None,
+            node,
+            cordon_patch(unschedulable),
+            STRATEGIC_MERGE_PATCH,
+            dry_run=dry_run,
+        )
+        return MutationResult(dry_run, before, after, _done(f"node/{node} {verb}", dry_run))
+
+
+def _done(message: str, dry_run: bool) -> str:
+    """kubectl's confirmation line, marked as it marks a server-side dry run."""
+    return f"{message} (server dry run)" if dry_run else message
