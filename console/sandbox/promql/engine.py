@@ -87,16 +87,21 @@ class Engine:
         self.lookback = lookback
         self.timeout = timeout
 
-    def instant(self, query: str, at: float) -> Value:
-        """``query`` evaluated at ``at``. Raises ``BadData``, ``ExecutionError`` or
-        ``QueryTimeout``."""
+    def instant(self, query: str, at: float, warnings: list[str] | None = None) -> Value:
+        """``query`` evaluated at ``at``; Prometheus's annotations (e.g. rate() of a
+        metric that may not be a counter) are appended to ``warnings`` when given.
+        Raises ``BadData``, ``ExecutionError`` or ``QueryTimeout``."""
         node = parse(query)
-        return _Evaluation(self, node, at, at).eval(node, at)
+        return _Evaluation(self, node, at, at, warnings).eval(node, at)
 
-    def range(self, query: str, start: float, end: float, step: float) -> Matrix:
+    def range(
+        self, query: str, start: float, end: float, step: float,
+        warnings: list[str] | None = None,
+    ) -> Matrix:
         """``query`` evaluated at every ``step`` from ``start`` to ``end``, as one
-        series per label set. Raises ``BadData`` for bad parameters (with
-        Prometheus's wording) or an expression that is not scalar or instant vector."""
+        series per label set (annotations appended to ``warnings``). Raises
+        ``BadData`` for bad parameters (with Prometheus's wording) or an expression
+        that is not scalar or instant vector."""
         if end < start:
             raise BadData('invalid parameter "end": end timestamp must not be before start time')
         if step <= 0:
@@ -117,7 +122,7 @@ class Engine:
                 f'invalid parameter "query": invalid expression type "{shown}" for range '
                 "query, must be Scalar or instant Vector"
             )
-        evaluation = _Evaluation(self, node, start, end)
+        evaluation = _Evaluation(self, node, start, end, warnings)
         series: dict[Labels, RangeSeries] = {}
         steps = int((end - start) / step + 1e-9) + 1
         for i in range(steps):
@@ -134,8 +139,10 @@ class Engine:
 class _Evaluation:
     """The state of one query: its deadline and the series each selector fetched."""
 
-    def __init__(self, engine: Engine, node: Node, start: float, end: float) -> None:
+    def __init__(self, engine: Engine, node: Node, start: float, end: float,
+                 warnings: list[str] | None) -> None:
         self.engine = engine
+        self.warnings = warnings
         self.start = start
         self.end = end
         self.deadline = time.monotonic() + engine.timeout
@@ -249,6 +256,13 @@ class _Evaluation:
             return _unique(self._elementwise(node, t))
         return _unique(self._over_range(node, t))
 
+    def _warn_not_counter(self, labels: Labels) -> None:
+        if self.warnings is None:
+            return
+        text = _counter_warning(labels)
+        if text is not None and text not in self.warnings:
+            self.warnings.append(text)
+
     def _elementwise(self, node: Node, t: float) -> Vector:
         assert isinstance(node, Call)
         vec = self._vector(self.eval(node.args[0], t))
@@ -275,6 +289,8 @@ class _Evaluation:
         range_start = range_end - ms.range
         out: Vector = []
         for series in self.range_vector(ms, t):
+            if name in ("rate", "increase", "irate"):
+                self._warn_not_counter(series.labels)
             pts = series.points
             value: float | None
             if name in ("rate", "increase", "delta"):
@@ -291,6 +307,19 @@ class _Evaluation:
                 keep = name == "last_over_time"
                 out.append(Sample(series.labels if keep else drop_name(series.labels), value))
         return out
+
+
+def _counter_warning(labels: Labels) -> str | None:
+    name = next((v for k, v in labels if k == "__name__"), "")
+    if name.endswith(_COUNTER_SUFFIXES):
+        return None
+    return (
+        "PromQL info: metric might not be a counter, name does not end in "
+        f'_total/_sum/_count/_bucket: "{name}"'
+    )
+
+
+_COUNTER_SUFFIXES = ("_total", "_sum", "_count", "_bucket")
 
 
 def _unique(vector: Vector) -> Vector:
