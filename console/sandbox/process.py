@@ -1,0 +1,156 @@
+"""The sandbox as a process of its own.
+
+``serve_forever(argv)`` is ``python -m console.sandbox`` (and ``opsconsole
+sandbox``): it serves every face until SIGINT/SIGTERM and announces the URLs and
+the kubeconfig it wrote — as text, or with ``--json`` as one JSON line on stdout.
+``spawn(args)`` starts that as a child process and reads the announcement, so a
+console or a benchmark can use a sandbox that does not share its interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def build_parser(prog: str = "python -m console.sandbox") -> argparse.ArgumentParser:
+    """The sandbox's command-line options."""
+    parser = argparse.ArgumentParser(prog=prog, description="Serve the opsconsole sandbox: "
+                                     "a simulated GPU platform behind real wire APIs.")
+    parser.add_argument("--seed", type=int, default=7, help="world seed (default 7)")
+    parser.add_argument("--speed", type=float, default=1.0,
+                        help="simulated seconds per real second (default 1)")
+    parser.add_argument("--pods", type=int, default=None, help="grow the world to ~N pods")
+    parser.add_argument("--nodes", type=int, default=None, help="grow the world to N nodes")
+    parser.add_argument("--host", default="127.0.0.1", help="address to serve on")
+    parser.add_argument("--kube-port", type=int, default=0, help="Kubernetes API port")
+    parser.add_argument("--prometheus-port", type=int, default=0, help="Prometheus API port")
+    parser.add_argument("--docker-port", type=int, default=0, help="Docker API port")
+    parser.add_argument("--kubeconfig-out", metavar="PATH", default=None,
+                        help="write the kubeconfig here (default: a temporary file)")
+    parser.add_argument("--json", action="store_true",
+                        help="announce the URLs as one JSON line on stdout")
+    return parser
+
+
+def _announce(info: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(info), flush=True)
+        return
+    print(f"Kubernetes API  {info['kubernetes']}")
+    print(f"Prometheus API  {info['prometheus'] or '(not available)'}")
+    print(f"Docker API      {info['docker'] or '(not available)'}")
+    print(f"kubeconfig      {info['kubeconfig']}")
+    print(f"\n  kubectl --kubeconfig {info['kubeconfig']} get pods -A\n")
+    print("Serving until interrupted (Ctrl-C).", flush=True)
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    from console.sandbox.server import SandboxServer
+
+    server = SandboxServer(seed=args.seed, speed=args.speed, pods=args.pods, nodes=args.nodes,
+                           host=args.host, kube_port=args.kube_port,
+                           prometheus_port=args.prometheus_port, docker_port=args.docker_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await server.start()
+    with contextlib.ExitStack() as cleanup:
+        if args.kubeconfig_out:
+            path = Path(args.kubeconfig_out).expanduser().resolve()
+        else:
+            tmp = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="opsconsole-sandbox-"))
+            path = Path(tmp) / "kubeconfig"
+        server.write_kubeconfig(path)
+        _announce({"kubernetes": server.kube_url, "prometheus": server.prometheus_url,
+                   "docker": server.docker_url, "kubeconfig": str(path)}, args.json)
+        try:
+            await stop.wait()
+        finally:
+            await server.stop()
+
+
+def serve_forever(argv: list[str] | None = None) -> int:
+    """Serve the sandbox until SIGINT/SIGTERM; returns the exit status (0)."""
+    args = build_parser().parse_args(argv)
+    asyncio.run(_serve(args))
+    return 0
+
+
+class SandboxProcess:
+    """A sandbox running in a child process (see :func:`spawn`)."""
+
+    def __init__(self, process: subprocess.Popen[str], info: dict[str, Any]) -> None:
+        self.process = process
+        self.kube_url: str = info["kubernetes"]
+        self.prometheus_url: str | None = info.get("prometheus")
+        self.docker_url: str | None = info.get("docker")
+        self.kubeconfig: str = info["kubeconfig"]
+
+    @property
+    def pid(self) -> int:
+        """The child's process id."""
+        return self.process.pid
+
+    def terminate(self, timeout: float = 10.0) -> int:
+        """Stop the child (SIGTERM, then SIGKILL after ``timeout`` s); returns its exit code."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        return self.process.returncode
+
+    def __enter__(self) -> SandboxProcess:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.terminate()
+
+
+def _first_line(process: subprocess.Popen[str], timeout: float) -> str:
+    assert process.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout):
+            return ""
+    return process.stdout.readline()
+
+
+def spawn(args: list[str], *, timeout: float = 60.0) -> SandboxProcess:
+    """Start ``python -m console.sandbox --json *args`` and wait (up to ``timeout``
+    s) for its announcement. Raises ``RuntimeError`` when the child exits or stays
+    silent instead."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT),
+                                                    env.get("PYTHONPATH")) if p)
+    process = subprocess.Popen([sys.executable, "-m", "console.sandbox", "--json", *args],
+                               stdout=subprocess.PIPE, text=True, env=env)
+    line = _first_line(process, timeout)
+    try:
+        info = json.loads(line)
+    except ValueError:
+        process.kill()
+        code = process.wait()
+        raise RuntimeError(f"the sandbox process exited ({code}) without announcing its "
+                           f"URLs: {line!r}") from None
+    return SandboxProcess(process, info)
