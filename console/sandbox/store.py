@@ -151,6 +151,13 @@ class ObjectStore:
         gone = copy.deepcopy(old)
         return self._commit(kind, "DELETED", gone)
 
+    def compact(self) -> None:
+        """Forget every kind's change history, as etcd compaction does: from now on a
+        watch (or list continuation) from any earlier version gets ``Expired``."""
+        for kind in KINDS:
+            self._history[kind].clear()
+            self._oldest[kind] = self._rv
+
     def subscribe(self, listener: Callable[[str, Change], None]) -> None:
         """Call ``listener(kind, change)`` synchronously after every commit."""
         self._listeners.append(listener)
