@@ -147,9 +147,9 @@ class _Face:
     def __init__(self, world: WorldLike, metrics: MetricsEngine, engine: Engine,
                  rules: RuleEvaluator) -> None:
         self.world = world
-        self.metrics = metrics
+        self.series_source = metrics
         self.engine = engine
-        self.rules = rules
+        self.evaluator = rules
 
     async def query(self, request: web.Request) -> web.Response:
         try:
@@ -198,10 +198,10 @@ class _Face:
         return success([dict(labels) for labels in sorted(sets)])
 
     async def alerts(self, request: web.Request) -> web.Response:
-        return success({"alerts": self.rules.alerts()})
+        return success({"alerts": self.evaluator.alerts()})
 
     async def rules(self, request: web.Request) -> web.Response:
-        groups = self.rules.groups()
+        groups = self.evaluator.groups()
         if request.query.get("type") == "record":
             groups = [{**g, "rules": []} for g in groups]
         return success({"groups": groups})
@@ -211,7 +211,7 @@ class _Face:
                         "buildUser": "opsconsole", "buildDate": "", "goVersion": ""})
 
     async def metrics(self, request: web.Request) -> web.Response:
-        text = render(self.metrics.current())
+        text = render(self.series_source.current())
         return web.Response(text=text, headers={"Content-Type": CONTENT_TYPE})
 
     async def healthy(self, request: web.Request) -> web.Response:
@@ -233,7 +233,7 @@ class _Face:
             node = parse(text)
             if not isinstance(node, Selector):
                 raise BadData(f'invalid parameter "match[]": {text!r} is not a series selector')
-            out |= self.metrics.label_sets(node.matchers, start, end)
+            out |= self.series_source.label_sets(node.matchers, start, end)
         return out
 
 
