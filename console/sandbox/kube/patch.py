@@ -15,7 +15,6 @@ from console.sandbox.kube.strategic import strategic_merge
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_PATCH = "application/strategic-merge-patch+json"
-APPLY_PATCH = "application/apply-patch+yaml"
 
 
 def _unprocessable(message: str) -> ApiError:
@@ -136,22 +135,29 @@ def merge_patch(doc: Any, patch: Any) -> Any:
     return result
 
 
+def patch_type(content_type: str) -> str:
+    """The patch media type of a Content-Type header. Raises ``ApiError`` 415 for a
+    type the sandbox does not support (server-side apply included)."""
+    media = content_type.split(";")[0].strip().lower()
+    if media not in (JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH):
+        raise ApiError(
+            "UnsupportedMediaType",
+            f"the body of the request was in an unknown format - accepted media types "
+            f"include: {JSON_PATCH}, {MERGE_PATCH}, {STRATEGIC_PATCH}",
+        )
+    return media
+
+
 def apply_patch(content_type: str, doc: dict[str, Any], patch: Any) -> Any:
     """Apply ``patch`` to ``doc`` by the request's patch type. Raises ``ApiError``
-    415 for a type the sandbox does not support (server-side apply included)."""
-    media = content_type.split(";")[0].strip().lower()
+    400 for a malformed patch, 415 for an unsupported type, 422 when it does not apply."""
+    media = patch_type(content_type)
     if media == JSON_PATCH:
         return json_patch(doc, patch)
     if media == MERGE_PATCH:
         if not isinstance(patch, dict):
             raise bad_request("merge patch must be a JSON object")
         return merge_patch(doc, patch)
-    if media == STRATEGIC_PATCH:
-        if not isinstance(patch, dict):
-            raise bad_request("strategic merge patch must be a JSON object")
-        return strategic_merge(doc, patch)
-    raise ApiError(
-        "UnsupportedMediaType",
-        f'the body of the request was in an unknown format - accepted media types include: '
-        f"{JSON_PATCH}, {MERGE_PATCH}, {STRATEGIC_PATCH}",
-    )
+    if not isinstance(patch, dict):
+        raise bad_request("strategic merge patch must be a JSON object")
+    return strategic_merge(doc, patch)

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from console.sandbox.kube.body import dry_run, read_json
 from console.sandbox.kube.context import Face, Target
-from console.sandbox.kube.patch import apply_patch
+from console.sandbox.kube.patch import apply_patch, patch_type
 from console.sandbox.kube.status import bad_request, json_response
 from console.sandbox.kube.validation import validate_scale
 from console.sandbox.kube.writes import commit_update
@@ -78,7 +78,8 @@ async def replace_scale(face: Face, request: web.Request, target: Target) -> web
 async def patch_scale(face: Face, request: web.Request, target: Target) -> web.Response:
     """PATCH the Scale (kubectl sends a merge patch ``{"spec":{"replicas":N}}``).
     Raises ``ApiError`` 400/404/409/415/422."""
+    media = patch_type(request.headers.get("Content-Type", ""))
     body = await read_json(request)
     current = face.current(target)
-    patched = apply_patch(request.headers.get("Content-Type", ""), scale_of(current), body)
+    patched = apply_patch(media, scale_of(current), body)
     return _apply(face, request, target, current, patched)

@@ -19,7 +19,7 @@ from console.sandbox.kube import cascade
 from console.sandbox.kube.body import dry_run, read_json, shaped
 from console.sandbox.kube.context import Face, Target
 from console.sandbox.kube.humanize import format_time
-from console.sandbox.kube.patch import apply_patch
+from console.sandbox.kube.patch import apply_patch, patch_type
 from console.sandbox.kube.status import (
     ApiError,
     already_exists,
@@ -141,9 +141,10 @@ async def patch(face: Face, request: web.Request, target: Target) -> web.Respons
     A resourceVersion the patch sets acts as a precondition. Raises ``ApiError``
     400/404/409/415/422."""
     assert target.name is not None
+    media = patch_type(request.headers.get("Content-Type", ""))
     body = await read_json(request)
     current = face.current(target)
-    patched = apply_patch(request.headers.get("Content-Type", ""), current, body)
+    patched = apply_patch(media, current, body)
     incoming = shaped(target, patched, name=target.name)
     check_types(target.res, incoming)
     new = _merge_subresource(target, current, incoming)
