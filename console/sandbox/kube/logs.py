@@ -80,7 +80,7 @@ def _container(pod: Manifest, requested: str) -> str:
     init = [c["name"] for c in spec.get("initContainers") or []]
     if not requested:
         if len(containers) == 1:
-            return containers[0]
+            return str(containers[0])
         message = (f"a container name must be specified for pod {name}, choose one of: "
                    f"[{' '.join(containers)}]")
         if init:

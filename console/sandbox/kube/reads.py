@@ -4,7 +4,9 @@ as a Table), and watch a collection as a stream of newline-delimited JSON events
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -12,7 +14,7 @@ from aiohttp import web
 from console.sandbox.kube.context import Face, Target
 from console.sandbox.kube.paging import paginate
 from console.sandbox.kube.selectors import Predicate, combine, field_selector, label_selector
-from console.sandbox.kube.status import ApiError, bad_request, failure_status, json_response
+from console.sandbox.kube.status import bad_request, failure_status, json_response
 from console.sandbox.kube.tables import table, wants_table
 from console.sandbox.store import Change, Expired
 
@@ -140,47 +142,59 @@ def _key(obj: Manifest) -> tuple[str, str]:
     return meta.get("namespace", ""), meta["name"]
 
 
+@dataclass(frozen=True, slots=True)
+class WatchQuery:
+    """A watch request's parameters."""
+
+    since: int | None  # None: start with the current objects as ADDED events
+    initial_end_bookmark: bool  # sendInitialEvents: mark their end with a bookmark
+    bookmarks: bool
+    timeout: float
+
+    @classmethod
+    def parse(cls, request: web.Request, limit: float) -> WatchQuery:
+        """Read the query string. Raises ``ApiError`` 400 for a malformed version."""
+        rv_text = request.query.get("resourceVersion", "")
+        send_initial = _flag(request, "sendInitialEvents")
+        if not send_initial and rv_text not in ("", "0") and not rv_text.isdigit():
+            raise bad_request(f"invalid resource version: {rv_text}")
+        since = None if send_initial or rv_text in ("", "0") else int(rv_text)
+        timeout = _int_param(request, "timeoutSeconds") or limit
+        return cls(since, send_initial, _flag(request, "allowWatchBookmarks"),
+                   min(timeout, limit))
+
+
 async def watch(face: Face, request: web.Request, target: Target) -> web.StreamResponse:
     """Stream watch events for ``target``'s collection until ``timeoutSeconds`` (or
     the face's limit) passes or the client goes away. Waits on the store's change
     signal; never polls. Raises ``ApiError`` 400 for bad parameters (before the
     stream starts); an expired ``resourceVersion`` ends the stream with an ERROR
     event carrying a 410 Expired Status."""
-    store, loop = face.store, asyncio.get_running_loop()
-    accept = request.headers.get("Accept", "")
+    query = WatchQuery.parse(request, face.watch_timeout)
+    include = request.query.get("includeObject", "Metadata")
     view = _WatchView(face, target, _selector(request, target),
-                      request.query.get("includeObject", "Metadata") if wants_table(accept)
-                      else None)
-    timeout = _int_param(request, "timeoutSeconds") or face.watch_timeout
-    deadline = loop.time() + min(timeout, face.watch_timeout)
-    bookmarks = _flag(request, "allowWatchBookmarks")
-    rv_text = request.query.get("resourceVersion", "")
-    send_initial = _flag(request, "sendInitialEvents") or rv_text in ("", "0")
-    if not send_initial and not rv_text.isdigit():
-        raise bad_request(f"invalid resource version: {rv_text}")
+                      include if wants_table(request.headers.get("Accept", "")) else None)
     response = web.StreamResponse(headers={"Content-Type": "application/json"})
     response.enable_chunked_encoding()
     await response.prepare(request)
-    try:
-        await _stream(face, view, response, deadline, bookmarks, rv_text, send_initial,
-                      _flag(request, "sendInitialEvents"))
-    except (ConnectionResetError, ApiError):
-        pass
+    with contextlib.suppress(ConnectionResetError):
+        await _stream(face, view, response, query)
     return response
 
 
-async def _stream(face: Face, view: _WatchView, response: web.StreamResponse, deadline: float,
-                  bookmarks: bool, rv_text: str, send_initial: bool, initial_end: bool) -> None:
+async def _stream(face: Face, view: _WatchView, response: web.StreamResponse,
+                  query: WatchQuery) -> None:
     store, loop, plural = face.store, asyncio.get_running_loop(), view.target.res.plural
-    chunk = view.initial(send=send_initial)
-    if send_initial:
+    deadline = loop.time() + query.timeout
+    chunk = view.initial(send=query.since is None)
+    if query.since is None:
         last = store.resource_version
-        if initial_end and bookmarks:
+        if query.initial_end_bookmark and query.bookmarks:
             chunk += view.bookmark(last, initial_end=True)
         if chunk:
             await response.write(chunk)
     else:
-        last = int(rv_text)
+        last = query.since
     next_bookmark = loop.time() + face.bookmark_interval
     while True:
         try:
@@ -190,12 +204,12 @@ async def _stream(face: Face, view: _WatchView, response: web.StreamResponse, de
             return
         last = max(last, store.resource_version)
         chunk = view.changes(changes)
-        if bookmarks and loop.time() >= next_bookmark:
+        if query.bookmarks and loop.time() >= next_bookmark:
             chunk += view.bookmark(last)
             next_bookmark = loop.time() + face.bookmark_interval
         if chunk:
             await response.write(chunk)
-        wake = min(deadline, next_bookmark) if bookmarks else deadline
         if loop.time() >= deadline:
             return
+        wake = min(deadline, next_bookmark) if query.bookmarks else deadline
         await store.wait_for_change(last, max(0.0, wake - loop.time()))

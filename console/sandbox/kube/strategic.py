@@ -90,7 +90,8 @@ def _reorder(items: list[Any], order: list[Any], key: str | None) -> list[Any]:
 
 def _merge_map(original: Any, patch: dict[str, Any], field: str = "") -> dict[str, Any]:
     if patch.get("$patch") == "replace":
-        return _strip_directives(patch)
+        replaced: dict[str, Any] = _strip_directives(patch)
+        return replaced
     result: dict[str, Any] = copy.deepcopy(original) if isinstance(original, dict) else {}
     for name, value in patch.items():
         if name.startswith(_DELETE_FROM):
