@@ -181,8 +181,10 @@ _PROFILES = (
        rps=0.2, size_gb=0.65, startup_s=3, log_style="dcgm"),
     _p("registry.k8s.io/coredns/coredns:v1.11.1", error_ratio=0.0, p50_ms=1, p99_ms=4,
        rps=150, size_gb=0.02, startup_s=2, log_style="coredns"),
+    _p("registry.k8s.io/metrics-server/metrics-server:v0.7.1", error_ratio=0.0, p50_ms=4,
+       p99_ms=20, rps=1, size_gb=0.07, startup_s=3, log_style="generic"),
     _p("registry.acme.ai/bench/echo-server:1.0", error_ratio=0.001, p50_ms=2, p99_ms=9,
-       rps=10, size_gb=0.01, startup_s=1, log_style="generic"),
+       rps=10, size_gb=0.01, startup_s=0, log_style="generic"),
 )
 
 IMAGES: dict[str, ImageProfile] = {p.image: p for p in _PROFILES}
