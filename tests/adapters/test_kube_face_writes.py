@@ -296,3 +296,15 @@ async def test_deleting_a_pod_answers_with_the_pod(client, world):
     assert world.store.get("pods", "serving", "llm-0") is None
     resp = await client.delete("/api/v1/namespaces/serving/pods/llm-0")
     assert resp.status == 404
+
+
+async def test_kubectls_rollback_patch_is_stored_without_its_nulls(client, world):
+    template = copy.deepcopy(stored(world)["spec"]["template"])
+    template["metadata"]["creationTimestamp"] = None
+    template["spec"]["containers"][0]["image"] = "registry.local/server:0.9"
+    ops = [{"op": "replace", "path": "/spec/template", "value": template},
+           {"op": "replace", "path": "/metadata/labels", "value": {"app": "llm"}}]
+    resp = await client.patch(f"{DEPLOY}/llm", json=ops, headers=JSON_PATCH)
+    assert resp.status == 200, await resp.text()
+    assert stored(world)["spec"]["template"]["metadata"] == {"labels": {"app": "llm"}}
+    assert container(world)["image"] == "registry.local/server:0.9"

@@ -3,7 +3,6 @@ describe (right kind, and the namespace and name the URL gives)."""
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -39,14 +38,25 @@ def dry_run(request: web.Request, options: Any = None) -> bool:
     return bool(values)
 
 
+def without_nulls(value: Any) -> Any:
+    """A copy of ``value`` with every ``null`` map entry dropped, as decoding into the
+    API's typed structs drops them (kubectl sends ``creationTimestamp: null`` inside
+    pod templates, which the real server never stores)."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
 def shaped(target: Target, body: Any, *, name: str | None = None) -> Manifest:
-    """A copy of ``body`` as an object of ``target``'s kind placed in the URL's
-    namespace (and named ``name`` when the URL names it). Raises ``ApiError`` 400 when
-    the body is not an object of that kind or contradicts the URL."""
+    """A copy of ``body`` (without nulls) as an object of ``target``'s kind placed in
+    the URL's namespace (and named ``name`` when the URL names it). Raises
+    ``ApiError`` 400 when the body is not an object of that kind or contradicts the URL."""
     res = target.res
     if not isinstance(body, dict):
         raise bad_request(f"the body of the request must be a {res.kind} object")
-    obj = copy.deepcopy(body)
+    obj: Manifest = without_nulls(body)
     if obj.get("kind", res.kind) != res.kind:
         raise bad_request(f"the kind in the data ({obj['kind']}) does not match the expected "
                           f"kind ({res.kind})")
