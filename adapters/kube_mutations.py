@@ -136,8 +136,10 @@ def revision_replicaset(deployment: Raw, replicasets: list[Raw], to_revision: in
 
 
 def _without_hash(template: Raw) -> Raw:
-    """A copy of the pod template without the ``pod-template-hash`` label."""
-    metadata = dict(template.get("metadata") or {})
+    """A copy of the pod template without the ``pod-template-hash`` label, its
+    metadata carrying ``creationTimestamp: null`` as Go's encoding of a
+    ``PodTemplateSpec`` always does (so the patch is the one kubectl sends)."""
+    metadata = {"creationTimestamp": None, **(template.get("metadata") or {})}
     labels = {k: v for k, v in (metadata.get("labels") or {}).items() if k != TEMPLATE_HASH_LABEL}
     metadata["labels"] = labels
     return {**template, "metadata": metadata}
