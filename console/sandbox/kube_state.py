@@ -63,7 +63,8 @@ def pod_state(pod: Manifest) -> dict[Labels, float]:
     meta, spec, status = pod["metadata"], pod["spec"], pod.get("status", {})
     ns, name = meta.get("namespace", ""), meta["name"]
     base = {"namespace": ns, "pod": name}
-    owner = next((r for r in meta.get("ownerReferences", ()) if r.get("controller")), {})
+    owners = [r for r in meta.get("ownerReferences", ()) if r.get("controller")]
+    owner: dict[str, str] = owners[0] if owners else {}
     out = {
         labels_of({"__name__": "kube_pod_info", **base, "node": spec.get("nodeName", ""),
                    "created_by_kind": owner.get("kind", ""),

@@ -191,10 +191,10 @@ class MetricsEngine:
         if node is not None:
             for slot, pod in assign(node, self._gpu_pods.get(node_name, {}).values()):
                 holder = pod["metadata"]["name"] if pod is not None else ""
-                key = (str(slot.gpu), slot.mig_profile, str(slot.instance), holder)
-                wanted.setdefault(key, (slot, pod))
-        for key in [k for k in live if k not in wanted]:
-            self._retire(live, key)
+                slot_key = (str(slot.gpu), slot.mig_profile, str(slot.instance), holder)
+                wanted.setdefault(slot_key, (slot, pod))
+        for gone in [k for k in live if k not in wanted]:
+            self._retire(live, gone)
         for key, (slot, pod) in wanted.items():
             if key not in live and node is not None:
                 start = self._now_or_backfill(pod if pod is not None else node)

@@ -91,8 +91,8 @@ async def _params(request: web.Request) -> dict[str, list[str]]:
     for k, v in request.query.items():
         params.setdefault(k, []).append(v)
     if request.method == "POST":
-        for k, v in (await request.post()).items():
-            params.setdefault(k, []).append(str(v))
+        for k, field in (await request.post()).items():
+            params.setdefault(k, []).append(str(field))
     return params
 
 
@@ -129,7 +129,7 @@ def _result(value: Value, at: float) -> dict[str, Any]:
     if isinstance(value, String):
         return {"resultType": "string", "result": [at, value.value]}
     if value and not isinstance(value[0], Sample):
-        return {"resultType": "matrix", "result": _matrix(value)}  # type: ignore[arg-type]
+        return {"resultType": "matrix", "result": _matrix(value)}
     return {"resultType": "vector", "result": [
         {"metric": dict(s.labels), "value": [at, format_value(s.value)]}
         for s in value if isinstance(s, Sample)

@@ -58,7 +58,8 @@ class Wave:
         return 1.0 + sum(a * math.sin(2 * math.pi * t / p + ph) for a, p, ph in self.terms)
 
     def integral(self, t: float) -> float:
-        """∫₀ᵗ value — so ``rate × (integral(t) − integral(t₀))`` is a counter."""
+        """The integral of ``value`` from 0 to ``t``: ``rate * (integral(t) - integral(t0))``
+        is a counter."""
         return t - sum(
             a * p / (2 * math.pi) * (math.cos(2 * math.pi * t / p + ph) - math.cos(ph))
             for a, p, ph in self.terms

@@ -94,7 +94,7 @@ async def wait_for_scrapes(prom: PrometheusAdapter, seconds: float) -> None:
     while time.monotonic() < deadline:
         try:
             result = await prom.query("count(model_requests_total)")
-        except Exception:  # noqa: BLE001 - not up yet
+        except Exception:
             result = None
         if result is not None and result.series:
             first = first or time.monotonic()

@@ -187,7 +187,7 @@ class _Evaluation:
 
     # ---------------------------------------------------------- evaluation
 
-    def eval(self, node: Node, t: float) -> Value:  # noqa: PLR0911 - one case per node type
+    def eval(self, node: Node, t: float) -> Value:
         """The value of ``node`` at ``t``."""
         match node:
             case NumberLiteral(value):

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from console.sandbox.promql.functions import quantile
-from console.sandbox.promql.syntax import COMPARISONS, Binary
+from console.sandbox.promql.syntax import Binary
 from console.sandbox.promql.values import (
     ExecutionError,
     Labels,
