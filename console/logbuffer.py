@@ -81,7 +81,13 @@ class LogBuffer:
         return len(self._waiting)
 
     @property
+    def filter(self) -> re.Pattern[str] | None:
+        """The compiled filter (None when every line is shown)."""
+        return self._filter
+
+    @property
     def pattern(self) -> str:
+        """The filter's text ("" when every line is shown)."""
         return self._filter.pattern if self._filter else ""
 
     def extend(self, lines: Iterable[LogLine]) -> int:

@@ -1,0 +1,128 @@
+"""The keys that act on the deployment under the cursor, for any screen listing them.
+
+``DeploymentActions`` is a ``Screen`` base class: a screen whose first
+``ResourceTable`` lists ``Deployment`` rows inherits ``enter`` (its pods), ``l``
+(logs of all its pods), ``d`` (describe), ``s`` (scale), ``r`` (rollback) and
+``R`` (restart). Mutating keys show disabled in read-only mode and, when pressed,
+say why.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from adapters.base import Kind
+from console.actions import Action, Operation
+from console.models import Deployment, Pod
+from screens.describe import DescribeScreen
+from screens.logs import LogsScreen
+from screens.operation_flow import read_only_disables, refuse_disabled_key, run_operation
+from screens.pod_columns import owned_by_deployment
+from screens.pods import PodsScreen
+from screens.rollback import RollbackScreen
+from screens.scale import ScaleScreen
+from screens.widgets.resource_table import ResourceTable
+
+if TYPE_CHECKING:
+    from console.app import OpsConsoleApp
+
+__all__ = ["DeploymentActions"]
+
+MUTATING = {"scale": Action.SCALE, "rollback": Action.ROLLBACK, "restart": Action.RESTART}
+
+
+class DeploymentActions(Screen[None]):
+    """Pods, logs, describe, scale, rollback and restart of the selected deployment."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("l", "logs", "Logs", id="deployments.logs"),
+        Binding("d", "describe", "Describe", id="deployments.describe"),
+        Binding("s", "scale", "Scale", id="deployments.scale"),
+        Binding("r", "rollback", "Rollback", id="deployments.rollback"),
+        Binding("R", "restart", "Restart", id="deployments.restart"),
+    ]
+
+    def selected_deployment(self) -> Deployment | None:
+        """The deployment under the cursor of the screen's table, or None."""
+        table = cast("ResourceTable[Deployment]", self.query_one(ResourceTable))
+        key = table.cursor_key
+        return table.row(key) if key is not None else None
+
+    def on_resource_table_row_selected(self, event: ResourceTable.RowSelected) -> None:
+        """``enter`` on a deployment opens its pods."""
+        row = event.table.row(event.key)
+        if isinstance(row, Deployment):
+            self.app.push_screen(PodsScreen(owner=row.name, namespace=row.namespace))
+
+    def action_logs(self) -> None:
+        """Follow the logs of every pod of the deployment, interleaved."""
+        d = self.selected_deployment()
+        if d is not None:
+            self.run_worker(self._logs(d), group="open-logs", exclusive=True, exit_on_error=False)
+
+    async def _logs(self, deployment: Deployment) -> None:
+        store = cast("OpsConsoleApp", self.app).cluster_store(Kind.POD)
+        if store is None:
+            return
+        try:
+            await store.wait_synced(timeout=10)
+        except TimeoutError:
+            self.notify("the pods did not load in time; try again", severity="warning")
+            return
+        d = deployment
+        pods = sorted(
+            (p for p in store.items.values() if isinstance(p, Pod) and p.namespace == d.namespace
+             and owned_by_deployment(p, d.name)),
+            key=lambda p: p.name,
+        )  # fmt: skip
+        if not pods:
+            self.notify(f"deployment {d.namespace}/{d.name} has no pods", markup=False)
+            return
+        title = f"Logs of deployment {d.namespace}/{d.name}"
+        self.app.push_screen(LogsScreen(d.namespace, pods, title=title))
+
+    def action_describe(self) -> None:
+        """Show the deployment as YAML with its events."""
+        d = self.selected_deployment()
+        if d is not None:
+            self.app.push_screen(DescribeScreen(Kind.DEPLOYMENT, d.namespace, d.name))
+
+    def action_scale(self) -> None:
+        """Ask for a replica count, then preview, confirm and scale."""
+        d = self.selected_deployment()
+        if d is not None:
+            self.run_worker(self._scale(d), group="operation", exclusive=True, exit_on_error=False)
+
+    async def _scale(self, deployment: Deployment) -> None:
+        app = cast("OpsConsoleApp", self.app)
+        dialog = ScaleScreen(deployment, app.config.operations.max_replicas)
+        replicas = await app.push_screen_wait(dialog)
+        if replicas is None:
+            return
+        op = Operation.scale(app.context, deployment.namespace, deployment.name, replicas)
+        await run_operation(self, op, on_reload=self.action_scale)
+
+    def action_rollback(self) -> None:
+        """Open the deployment's revisions to choose one to roll back to."""
+        d = self.selected_deployment()
+        if d is not None:
+            self.app.push_screen(RollbackScreen(d))
+
+    def action_restart(self) -> None:
+        """Restart every pod of the deployment (preview and confirmation first)."""
+        d = self.selected_deployment()
+        if d is None:
+            return
+        op = Operation.restart(cast("OpsConsoleApp", self.app).context, d.namespace, d.name)
+        self.run_worker(run_operation(self, op), group="operation", exclusive=True,
+                        exit_on_error=False)  # fmt: skip
+
+    def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        return read_only_disables(self, action, MUTATING)
+
+    def on_key(self, event: events.Key) -> None:
+        refuse_disabled_key(self, event, MUTATING)
