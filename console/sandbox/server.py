@@ -66,7 +66,7 @@ class SandboxServer:
         runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_GRACE, access_log=None)
         await runner.setup()
         self._runners.append(runner)
-        site = web.TCPSite(runner, self.host, port, shutdown_timeout=SHUTDOWN_GRACE)
+        site = web.TCPSite(runner, self.host, port)
         await site.start()
         return int(runner.addresses[-1][1])
 

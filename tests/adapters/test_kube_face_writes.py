@@ -298,13 +298,14 @@ async def test_deleting_a_pod_answers_with_the_pod(client, world):
     assert resp.status == 404
 
 
-async def test_kubectls_rollback_patch_is_stored_without_its_nulls(client, world):
+async def test_a_patch_is_stored_as_the_typed_api_server_would_store_it(client, world):
     template = copy.deepcopy(stored(world)["spec"]["template"])
-    template["metadata"]["creationTimestamp"] = None
+    template["metadata"]["annotations"] = None
     template["spec"]["containers"][0]["image"] = "registry.local/server:0.9"
     ops = [{"op": "replace", "path": "/spec/template", "value": template},
            {"op": "replace", "path": "/metadata/labels", "value": {"app": "llm"}}]
     resp = await client.patch(f"{DEPLOY}/llm", json=ops, headers=JSON_PATCH)
     assert resp.status == 200, await resp.text()
-    assert stored(world)["spec"]["template"]["metadata"] == {"labels": {"app": "llm"}}
+    assert stored(world)["spec"]["template"]["metadata"] == {"labels": {"app": "llm"},
+                                                             "creationTimestamp": None}
     assert container(world)["image"] == "registry.local/server:0.9"

@@ -13,6 +13,8 @@ from console.sandbox.kube.status import ApiError, bad_request
 
 Manifest = dict[str, Any]
 
+_TEMPLATED = frozenset({"deployments", "replicasets"})
+
 
 async def read_json(request: web.Request) -> Any:
     """The request body parsed as JSON (None when empty). Raises ``ApiError`` 400."""
@@ -40,8 +42,7 @@ def dry_run(request: web.Request, options: Any = None) -> bool:
 
 def without_nulls(value: Any) -> Any:
     """A copy of ``value`` with every ``null`` map entry dropped, as decoding into the
-    API's typed structs drops them (kubectl sends ``creationTimestamp: null`` inside
-    pod templates, which the real server never stores)."""
+    API's typed structs drops them."""
     if isinstance(value, dict):
         return {k: without_nulls(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
@@ -50,13 +51,18 @@ def without_nulls(value: Any) -> Any:
 
 
 def shaped(target: Target, body: Any, *, name: str | None = None) -> Manifest:
-    """A copy of ``body`` (without nulls) as an object of ``target``'s kind placed in
-    the URL's namespace (and named ``name`` when the URL names it). Raises
+    """A copy of ``body``, normalised as a decode into the API's types normalises it
+    (nulls dropped; a pod template's ``creationTimestamp: null`` kept), as an object
+    of ``target``'s kind placed in the URL's namespace (and named ``name`` when the URL names it). Raises
     ``ApiError`` 400 when the body is not an object of that kind or contradicts the URL."""
     res = target.res
     if not isinstance(body, dict):
         raise bad_request(f"the body of the request must be a {res.kind} object")
     obj: Manifest = without_nulls(body)
+    template = (obj.get("spec") or {}).get("template") if res.plural in _TEMPLATED else None
+    if isinstance(template, dict):
+        # Go serialises a pod template's zero creationTimestamp as null, always.
+        template.setdefault("metadata", {}).setdefault("creationTimestamp", None)
     if obj.get("kind", res.kind) != res.kind:
         raise bad_request(f"the kind in the data ({obj['kind']}) does not match the expected "
                           f"kind ({res.kind})")
