@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -58,6 +58,9 @@ class Backends:
     metrics: MetricsAdapter | None = None
     containers: ContainerAdapter | None = None
     sandbox: bool = False
+    #: Awaited once before any adapter connects (the sandbox child process coming up);
+    #: an ``AdapterError`` it raises is reported like a failed connect.
+    ready: Callable[[], Awaitable[None]] | None = None
 
 
 class OpsConsoleApp(App[None]):
@@ -149,6 +152,9 @@ class OpsConsoleApp(App[None]):
         def report(health: BackendHealth) -> None:
             self.post_message(BackendHealthChanged(backend, health))
 
+        ready = self.backends.ready
+        if ready is not None:
+            connect = _after(ready, connect)
         await keep_connecting(connect, report)  # type: ignore[arg-type]
         if backend == "kubernetes":
             self._cluster_ready.set()
@@ -217,7 +223,7 @@ class OpsConsoleApp(App[None]):
         """Every action bound to a key on ``screen``, every namespace, and Textual's
         own commands (theme, screenshot) except the quit and keys it duplicates."""
         for line in describe_bindings(self, screen):
-            run = partial(line.node.run_action, line.action)
+            run = partial(self.run_action, line.action, line.node)
             yield SystemCommand(line.description, f"{line.scope} · key {line.keys}", run)
         yield SystemCommand(
             "Namespace: all", "show every namespace", partial(self._switch_namespace, "")
@@ -249,3 +255,15 @@ def build_app(
     if namespace is None:
         namespace = config.kubernetes.namespace or ""
     return OpsConsoleApp(config, backends, read_only=read_only, namespace=namespace, clock=clock)
+
+
+def _after(
+    ready: Callable[[], Awaitable[None]], connect: Callable[[], Awaitable[None]]
+) -> Callable[[], Awaitable[None]]:
+    """``connect`` preceded by ``ready`` (which the caller makes idempotent)."""
+
+    async def connect_when_ready() -> None:
+        await ready()
+        await connect()
+
+    return connect_when_ready

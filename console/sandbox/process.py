@@ -43,6 +43,8 @@ def build_parser(prog: str = "python -m console.sandbox") -> argparse.ArgumentPa
                         help="write the kubeconfig here (default: a temporary file)")
     parser.add_argument("--json", action="store_true",
                         help="announce the URLs as one JSON line on stdout")
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="stop when standard input closes (the parent went away)")
     return parser
 
 
@@ -68,6 +70,13 @@ async def _serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    if args.exit_with_parent:
+        def on_stdin() -> None:
+            if not sys.stdin.buffer.read1(4096):
+                loop.remove_reader(sys.stdin.fileno())
+                stop.set()
+
+        loop.add_reader(sys.stdin.fileno(), on_stdin)
     await server.start()
     with contextlib.ExitStack() as cleanup:
         if args.kubeconfig_out:
@@ -115,8 +124,9 @@ class SandboxProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
         return self.process.returncode
 
     def __enter__(self) -> SandboxProcess:
@@ -136,21 +146,48 @@ def _first_line(process: subprocess.Popen[str], timeout: float) -> str:
     return process.stdout.readline()
 
 
+class StartingSandbox:
+    """A sandbox child process that has been started but may not be serving yet."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self._ready: SandboxProcess | None = None
+
+    def wait_ready(self, timeout: float = 60.0) -> SandboxProcess:
+        """Block until the child announces its URLs (idempotent). Raises
+        ``RuntimeError`` when it exits or stays silent for ``timeout`` s."""
+        if self._ready is None:
+            line = _first_line(self.process, timeout)
+            try:
+                info = json.loads(line)
+            except ValueError:
+                self.process.kill()
+                code = self.process.wait()
+                raise RuntimeError(f"the sandbox process exited ({code}) without announcing "
+                                   f"its URLs: {line!r}") from None
+            self._ready = SandboxProcess(self.process, info)
+        return self._ready
+
+    def terminate(self, timeout: float = 10.0) -> int:
+        """Stop the child whether or not it became ready; returns its exit code."""
+        return SandboxProcess(self.process, {"kubernetes": "", "kubeconfig": ""}).terminate(timeout)
+
+
+def start(args: list[str], *, stderr: int | None = None) -> StartingSandbox:
+    """Start ``python -m console.sandbox --json *args`` without waiting for it."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT),
+                                                    env.get("PYTHONPATH")) if p)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console.sandbox", "--json", "--exit-with-parent", *args],
+        stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.PIPE,
+        text=True, env=env, start_new_session=True,
+    )
+    return StartingSandbox(process)
+
+
 def spawn(args: list[str], *, timeout: float = 60.0) -> SandboxProcess:
     """Start ``python -m console.sandbox --json *args`` and wait (up to ``timeout``
     s) for its announcement. Raises ``RuntimeError`` when the child exits or stays
     silent instead."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT),
-                                                    env.get("PYTHONPATH")) if p)
-    process = subprocess.Popen([sys.executable, "-m", "console.sandbox", "--json", *args],
-                               stdout=subprocess.PIPE, text=True, env=env)
-    line = _first_line(process, timeout)
-    try:
-        info = json.loads(line)
-    except ValueError:
-        process.kill()
-        code = process.wait()
-        raise RuntimeError(f"the sandbox process exited ({code}) without announcing its "
-                           f"URLs: {line!r}") from None
-    return SandboxProcess(process, info)
+    return start(args).wait_ready(timeout)

@@ -1,0 +1,135 @@
+"""From a resolved config to a running console: adapters, the sandbox, the app.
+
+The CLI calls ``launch``. On the sandbox, the simulated platform runs in a child
+process (so it never shares the UI's interpreter lock) on loopback ports chosen
+here; the adapters are built at once and connect as soon as the child announces
+itself, so the first frame never waits for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from adapters.base import ClusterAdapter, ContainerAdapter, MetricsAdapter, Unavailable
+from console.config import Config
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+class SandboxBackends:
+    """The sandbox child process and the three adapters pointed at it."""
+
+    def __init__(self, config: Config, *, namespace: str | None) -> None:
+        from adapters.docker import DockerAdapter
+        from adapters.kubernetes import KubernetesAdapter
+        from adapters.prometheus import PrometheusAdapter
+        from console.sandbox.process import start
+
+        self._tmp = tempfile.TemporaryDirectory(prefix="opsconsole-")
+        kubeconfig = Path(self._tmp.name) / "kubeconfig"
+        kube, prom, dock = free_port(), free_port(), free_port()
+        sandbox = config.sandbox
+        args = ["--seed", str(sandbox.seed), "--speed", str(sandbox.speed),
+                "--kube-port", str(kube), "--prometheus-port", str(prom),
+                "--docker-port", str(dock), "--kubeconfig-out", str(kubeconfig)]
+        if sandbox.pods:
+            args += ["--pods", str(sandbox.pods)]
+        if sandbox.nodes:
+            args += ["--nodes", str(sandbox.nodes)]
+        log = (Path(self._tmp.name) / "sandbox.log").open("w")
+        self._log_path = Path(log.name)
+        self.child = start(args, stderr=log.fileno())
+        log.close()
+        self._ready: asyncio.Future[None] | None = None
+        self.cluster: ClusterAdapter = KubernetesAdapter(
+            kubeconfig=str(kubeconfig), context="sandbox", namespace=namespace,
+            request_timeout=config.kubernetes.request_timeout,
+        )
+        self.metrics: MetricsAdapter = PrometheusAdapter(
+            f"http://127.0.0.1:{prom}", timeout=config.prometheus.timeout
+        )
+        self.containers: ContainerAdapter = DockerAdapter(
+            f"tcp://127.0.0.1:{dock}", timeout=config.docker.timeout
+        )
+
+    async def ready(self) -> None:
+        """Wait (once, shared by every caller) until the child serves. Raises
+        ``Unavailable`` with the child's last words when it died."""
+        if self._ready is None:
+            self._ready = asyncio.ensure_future(asyncio.to_thread(self._wait))
+        await asyncio.shield(self._ready)
+
+    def _wait(self) -> None:
+        try:
+            self.child.wait_ready(timeout=60)
+        except RuntimeError as exc:
+            tail = self._log_path.read_text(errors="replace").strip().splitlines()[-5:]
+            raise Unavailable("\n".join([str(exc), *tail]), title="Sandbox failed to start") from exc
+
+    def close(self) -> None:
+        self.child.terminate()
+        self._tmp.cleanup()
+
+
+def real_backends(
+    config: Config, *, kubeconfig: Path | None, context: str | None, namespace: str | None
+) -> tuple[ClusterAdapter, MetricsAdapter | None, ContainerAdapter | None]:
+    """Adapters for a real cluster (and Prometheus/Docker where configured)."""
+    from adapters.kubernetes import KubernetesAdapter
+
+    timeout = config.kubernetes.request_timeout
+    cluster: ClusterAdapter
+    if kubeconfig is None:
+        cluster = KubernetesAdapter.in_cluster(namespace, request_timeout=timeout)
+    else:
+        cluster = KubernetesAdapter(str(kubeconfig), context, namespace, request_timeout=timeout)
+    metrics: MetricsAdapter | None = None
+    if config.prometheus.url:
+        from adapters.prometheus import PrometheusAdapter
+
+        headers = {k: v.get_secret_value() for k, v in config.prometheus.headers.items()}
+        metrics = PrometheusAdapter(config.prometheus.url, timeout=config.prometheus.timeout,
+                                    headers=headers, verify=config.prometheus.verify_tls)
+    from adapters.docker import DockerAdapter
+
+    containers: ContainerAdapter = DockerAdapter(config.docker.host, timeout=config.docker.timeout)
+    return cluster, metrics, containers
+
+
+def launch(
+    config: Config,
+    *,
+    sandbox: bool,
+    kubeconfig: Path | None,
+    context: str | None,
+    namespace: str | None,
+    read_only: bool,
+) -> int:
+    """Run the console until the user quits; returns the exit status."""
+    from console.app import Backends, build_app
+
+    cleanup: Callable[[], None] = lambda: None  # noqa: E731
+    if sandbox:
+        sb = SandboxBackends(config, namespace=namespace)
+        backends = Backends(sb.cluster, sb.metrics, sb.containers, sandbox=True, ready=sb.ready)
+        cleanup = sb.close
+    else:
+        cluster, metrics, containers = real_backends(
+            config, kubeconfig=kubeconfig, context=context, namespace=namespace
+        )
+        backends = Backends(cluster, metrics, containers)
+    try:
+        app = build_app(config, backends, read_only=read_only, namespace=namespace or "")
+        app.run()
+    finally:
+        cleanup()
+    return app.return_code or 0
