@@ -83,7 +83,7 @@ class OpsCluster(FakeCluster):
         self.fail_next: list[AdapterError] = []
         self.log_lines: dict[str, list[str]] = {}
         self.log_options: list[LogOptions] = []
-        self.follow_forever = False
+        self.follow_forever = True
 
     async def list(self, kind: Kind, namespace: str | None = None, **_: Any) -> ListResult:
         items = [o for o in self.objects[kind].values() if namespace in (None, o.namespace)]
@@ -117,7 +117,7 @@ class OpsCluster(FakeCluster):
             raise InvalidRequest(f'previous terminated container "server" in pod "{pod}" not found')
         for line in self.log_lines.get(pod, []):
             yield line
-        while self.follow_forever:
+        while self.follow_forever and options.follow:
             await asyncio.sleep(3600)
 
     async def _mutate(self, what: str, dry_run: bool, kind: Kind, key: str,

@@ -1,0 +1,139 @@
+"""The logs view (follow, filter, pause, previous, bound, save) and the describe view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from adapters.base import Kind
+from console.app import Backends, OpsConsoleApp, build_app
+from console.config import Config
+from console.logbuffer import LogLine
+from console.models import Pod
+from screens.describe import DescribeScreen
+from screens.logs import LogsScreen, short_prefixes
+from tests.ui.conftest import wait_for
+from tests.ui.fakes import NOW
+from tests.ui.ops_fakes import OpsCluster
+
+LLAMA_PODS = ("llama-70b-7d9f-aaaaa", "llama-70b-7d9f-bbbbb")
+
+
+def app_over(cluster: OpsCluster) -> OpsConsoleApp:
+    return build_app(Config(), Backends(cluster), clock=lambda: NOW)
+
+
+def pods(cluster: OpsCluster, *names: str) -> list[Pod]:
+    return [cluster.objects[Kind.POD][f"inference/{name}"] for name in names]  # type: ignore[misc]
+
+
+async def open_logs(app: OpsConsoleApp, pilot: Pilot[None], screen: LogsScreen) -> LogsScreen:
+    await app.push_screen(screen)
+    await pilot.pause()
+    return screen
+
+
+def shown(screen: LogsScreen) -> list[str]:
+    return [line.text for line in screen.buffer.shown]
+
+
+async def test_a_deployments_pods_are_interleaved_with_short_prefixes() -> None:
+    cluster = OpsCluster()
+    cluster.log_lines = {LLAMA_PODS[0]: ["a1", "a2"], LLAMA_PODS[1]: ["b1"]}
+    app = app_over(cluster)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_logs(app, pilot, LogsScreen("inference", pods(cluster, *LLAMA_PODS)))
+        await wait_for(pilot, lambda: {"a1", "a2", "b1"} <= set(shown(screen)))
+        assert screen.view.prefixes == {LLAMA_PODS[0]: "aaaaa", LLAMA_PODS[1]: "bbbbb"}
+        assert {line.source for line in screen.buffer.shown} == {0, 1}
+        assert cluster.log_options[0].follow and cluster.log_options[0].tail_lines == 500
+
+
+async def test_the_filter_narrows_lines_and_a_bad_regex_says_why() -> None:
+    cluster = OpsCluster()
+    cluster.log_lines = {LLAMA_PODS[0]: ["GET /health 200", "ERROR cuda oom", "GET /v1 200"]}
+    app = app_over(cluster)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_logs(app, pilot, LogsScreen("inference", pods(cluster, LLAMA_PODS[0])))
+        await wait_for(pilot, lambda: len(shown(screen)) == 3)
+        assert [line.error for line in screen.buffer.shown] == [False, True, False]
+        await pilot.press("slash", *"GET", "enter")
+        assert shown(screen) == ["GET /health 200", "GET /v1 200"]
+        await pilot.press("slash", "(")
+        status = screen.query_one("#status")
+        assert str(status.render()).startswith("not a regular expression")
+        assert screen.buffer.pattern == "GET"
+
+
+async def test_paused_lines_wait_until_resumed() -> None:
+    cluster = OpsCluster()
+    app = app_over(cluster)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_logs(app, pilot, LogsScreen("inference", pods(cluster, LLAMA_PODS[0])))
+        await pilot.press("space")
+        cluster_line = LogLine.of(LLAMA_PODS[0], "late line")
+        screen._incoming.append(cluster_line)  # as the stream worker does
+        await pilot.pause(0.25)
+        assert shown(screen) == [] and screen.buffer.waiting == 1
+        assert "PAUSED (1 waiting)" in str(screen.query_one("#status").render())
+        await pilot.press("space")
+        assert shown(screen) == ["late line"]
+
+
+async def test_previous_asks_for_the_crashed_container_and_shows_the_apis_refusal() -> None:
+    cluster = OpsCluster()
+    app = app_over(cluster)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_logs(app, pilot, LogsScreen("inference", pods(cluster, LLAMA_PODS[1])))
+        await pilot.press("p")
+        await wait_for(pilot, lambda: bool(shown(screen)))
+        assert cluster.log_options[-1].previous and not cluster.log_options[-1].follow
+        assert shown(screen) == [
+            '── Invalid request: previous terminated container "server" in pod '
+            f'"{LLAMA_PODS[1]}" not found'
+        ]
+
+
+async def test_the_view_keeps_ten_thousand_lines_and_counts_the_dropped() -> None:
+    cluster = OpsCluster()
+    cluster.log_lines = {LLAMA_PODS[0]: [f"line {i}" for i in range(12_000)]}
+    app = app_over(cluster)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_logs(app, pilot, LogsScreen("inference", pods(cluster, LLAMA_PODS[0])))
+        await wait_for(pilot, lambda: screen.buffer.dropped == 2_000)
+        assert len(screen.buffer.shown) == 10_000 and shown(screen)[-1] == "line 11999"
+        assert "2,000 dropped" in str(screen.query_one("#status").render())
+
+
+async def test_save_writes_what_is_shown_to_the_chosen_file(tmp_path: Path) -> None:
+    cluster = OpsCluster()
+    cluster.log_lines = {LLAMA_PODS[0]: ["one", "two"]}
+    app = app_over(cluster)
+    target = tmp_path / "saved.log"
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_logs(app, pilot, LogsScreen("inference", pods(cluster, LLAMA_PODS[0])))
+        await wait_for(pilot, lambda: len(shown(screen)) == 2)
+        await pilot.press("ctrl+s")
+        screen.query_one("#save-path").value = str(target)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+    assert target.read_text() == "one\ntwo\n"
+
+
+def test_prefixes_drop_what_every_pod_name_shares() -> None:
+    assert short_prefixes(["web-1", "web-2"]) == {"web-1": "1", "web-2": "2"}
+    assert short_prefixes(["web-1"]) == {}
+
+
+async def test_describe_shows_yaml_without_managed_fields_and_the_events() -> None:
+    cluster = OpsCluster()
+    app = app_over(cluster)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.push_screen(DescribeScreen(Kind.DEPLOYMENT, "inference", "llama-70b"))
+        text = app.screen.query_one("#yaml")
+        await wait_for(pilot, lambda: "kind: Deployment" in str(text.render()))
+        assert "managedFields" not in str(text.render())
+        events = app.screen.query_one("#events")
+        await wait_for(pilot, lambda: "ScalingReplicaSet" in str(events.render()))
+        assert "Scaled up to 3" in str(events.render())
