@@ -36,6 +36,7 @@ from console.sandbox.store import StoreError
 Manifest = dict[str, Any]
 
 _NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_RETURNS_DELETED = frozenset({"pods", "services"})  # the others answer with a Status
 _SERVER_SET = ("uid", "resourceVersion", "creationTimestamp", "generation", "deletionTimestamp")
 
 
@@ -171,8 +172,8 @@ def _check_preconditions(target: Target, current: Manifest, options: Any) -> Non
 
 async def delete(face: Face, request: web.Request, target: Target) -> web.Response:
     """DELETE an object; its dependents (by ownerReferences) go too, unless
-    ``propagationPolicy=Orphan``. Pods answer with the deleted pod, other kinds
-    with a Success Status, as the real server does. Raises ``ApiError`` 404/409."""
+    ``propagationPolicy=Orphan``. Pods and services answer with the deleted object,
+    other kinds with a Success Status, as the real server (and its OpenAPI) does. Raises ``ApiError`` 404/409."""
     assert target.name is not None
     options = await read_json(request)
     current = face.current(target)
@@ -186,7 +187,7 @@ async def delete(face: Face, request: web.Request, target: Target) -> web.Respon
             raise not_found(target.res, target.name) from exc
         cascade.release_dependents(face.store, current, orphan=policy == "Orphan")
         face.world.kick()
-    if target.res.plural == "pods":
+    if target.res.plural in _RETURNS_DELETED:
         return json_response(face.serialisable(target, current))
     details = object_details(target.res, target.name)
     details["uid"] = current["metadata"].get("uid", "")
