@@ -45,6 +45,8 @@ class RawResponse(Protocol):
 
     def release_conn(self) -> None: ...
 
+    def close(self) -> None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class _Failure:
@@ -102,6 +104,7 @@ class _StreamThread(threading.Thread, Generic[T]):
 
     def run(self) -> None:
         response: RawResponse | None = None
+        complete = False
         try:
             response = self._open()
             with self._lock:
@@ -112,13 +115,15 @@ class _StreamThread(threading.Thread, Generic[T]):
                 item = self._convert(line)
                 if item is not None and not self._put(item):
                     return
+            complete = True
             self._put(_END)
         except BaseException as exc:  # handed to the consumer, who re-raises it
             if not self._stopped:
                 self._put(_Failure(self._wrap(exc)))
         finally:
+            # Only a fully read body leaves a connection fit for reuse.
             if response is not None:
-                response.release_conn()
+                response.release_conn() if complete else response.close()
 
     def _put(self, item: object) -> bool:
         """Queue ``item``, waiting while the queue is full; False once stopped."""

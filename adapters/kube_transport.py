@@ -154,10 +154,9 @@ class KubeTransport:
         if response.status >= 400:
             try:
                 data = response.data
-            except Exception:
+            except Exception:  # the status says enough without the body
                 data = b""
-            finally:
-                response.release_conn()
+            response.release_conn()
             raise error_from_status(response.status, data, op, self.server)
         return response  # type: ignore[no-any-return]
 
@@ -168,11 +167,12 @@ class KubeTransport:
         and maps a failure while reading the body too."""
         response = self.open(method, path, op, timeout=timeout, **kwargs)
         try:
-            return response.data
+            body: bytes = response.data
         except Exception as exc:
+            response.close()  # half read: the connection cannot be reused
             raise error_from_exception(exc, op, self.server) from exc
-        finally:
-            response.release_conn()
+        response.release_conn()
+        return body
 
     def fetch_json(
         self, method: str, path: str, op: Operation, *, timeout: RequestTimeout, **kwargs: Any
