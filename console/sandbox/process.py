@@ -72,7 +72,7 @@ async def _serve(args: argparse.Namespace) -> None:
         loop.add_signal_handler(sig, stop.set)
     if args.exit_with_parent:
         def on_stdin() -> None:
-            if not sys.stdin.buffer.read1(4096):
+            if not os.read(sys.stdin.fileno(), 4096):
                 loop.remove_reader(sys.stdin.fileno())
                 stop.set()
 
