@@ -263,3 +263,28 @@ async def test_the_store_retries_while_the_server_is_down_and_recovers_when_it_i
     finally:
         task.cancel()
         await kube.close()
+
+
+async def test_followed_logs_stream_until_the_consumer_stops(
+    kube: KubernetesAdapter, ns: str
+) -> None:
+    before = stream_threads()
+    await create(kube, Kind.POD, ns, pod("chatty"))
+    await eventually(lambda: pod_phase(kube, ns, "chatty"), lambda phase: phase == "Running")
+    lines = kube.logs(ns, "chatty", LogOptions(follow=True, tail_lines=5, timestamps=True))
+    first = await asyncio.wait_for(anext(lines), 10)
+    assert first[:4].isdigit() and "T" in first.split(" ", 1)[0]
+    await lines.aclose()  # type: ignore[attr-defined]
+    await until(lambda: stream_threads() == before, timeout=3)
+
+
+async def test_in_cluster_credentials_outside_a_cluster_are_unavailable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    kube = KubernetesAdapter.in_cluster()
+    assert kube.context == "in-cluster"
+    assert await kube.contexts() == ["in-cluster"]
+    with pytest.raises(Unavailable) as caught:
+        await kube.connect()
+    assert caught.value.title == "Not running in a cluster"

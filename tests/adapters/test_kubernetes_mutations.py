@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
+from adapters import kubernetes as kube_module
 from adapters.base import Conflict, InvalidRequest, Kind, NotFound
-from adapters.kubernetes import KubernetesAdapter
+from adapters.kube_errors import Operation
+from adapters.kubernetes import KubernetesAdapter, object_path
 from tests.adapters.kube_support import (
     create,
     deployment,
@@ -237,3 +239,29 @@ async def test_scale_leaves_the_same_deployment_as_kubectl_scale(
     theirs = await kube.get_manifest(Kind.DEPLOYMENT, ns, "theirs")
     assert ours["spec"]["replicas"] == theirs["spec"]["replicas"] == 4
     assert ours["metadata"]["generation"] == theirs["metadata"]["generation"]
+
+
+async def test_rollback_of_a_deployment_changed_meanwhile_is_a_conflict(
+    kube: KubernetesAdapter, ns: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await rolled_out_twice(kube, ns, "web")
+    plan = kube_module.plan_rollback
+
+    def plan_then_someone_else_edits(*args: Any) -> list[dict[str, Any]]:
+        ops = plan(*args)
+        other = Operation("patch", "deployments", ns, "web")
+        body = {"metadata": {"annotations": {"edited-by": "someone-else"}}}
+        kube.transport.fetch_json(
+            "PATCH",
+            object_path(Kind.DEPLOYMENT, ns, "web"),
+            other,
+            body=body,
+            content_type="application/merge-patch+json",
+            timeout=5.0,
+        )
+        return ops
+
+    monkeypatch.setattr(kube_module, "plan_rollback", plan_then_someone_else_edits)
+    with pytest.raises(Conflict, match="changed while rolling back"):
+        await kube.rollback(ns, "web")
+    assert image_of(await kube.get_manifest(Kind.DEPLOYMENT, ns, "web")).endswith(":2")
