@@ -8,11 +8,17 @@ import itertools
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 
 
 def iso(t: float) -> str:
     """``t`` (unix seconds) as the API's RFC 3339 timestamp, e.g. ``2024-09-14T10:31:05Z``."""
-    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso_second(int(t // 1))
+
+
+@lru_cache(maxsize=8192)
+def _iso_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_iso(text: str) -> float:

@@ -33,6 +33,7 @@ PULL_BYTES_PER_S = 250_000_000
 @dataclass(slots=True)
 class _Node:
     ip: str
+    cidr_prefix: str = "10.244.0"
     images: set[str] = field(default_factory=set)
     next_ip: int = 2
 
@@ -68,7 +69,9 @@ class Kubelet:
             name = change.obj["metadata"]["name"]
             ip = next((a["address"] for a in change.obj.get("status", {}).get("addresses", ())
                        if a.get("type") == "InternalIP"), "10.0.0.1")
-            self._nodes.setdefault(name, _Node(ip)).ip = ip
+            cidr = change.obj["spec"].get("podCIDR", "10.244.0.0/24")
+            node = self._nodes.setdefault(name, _Node(ip))
+            node.ip, node.cidr_prefix = ip, cidr.rsplit(".", 1)[0]
         if kind != "pods":
             return
         pod = change.obj
@@ -87,12 +90,16 @@ class Kubelet:
         admit, self._admit = sorted(self._admit), set()
         for key in admit:
             pod = self._store.get("pods", *key)
-            if pod is not None and pod["spec"].get("nodeName"):
-                self._start_pod(pod)
+            if pod is not None and pod["spec"].get("nodeName") and key not in self._runs:
+                self._store.update("pods", self.admit(pod))
 
     # ------------------------------------------------------------ lifecycle
 
-    def _start_pod(self, pod: Manifest) -> None:
+    def admit(self, pod: Manifest) -> Manifest:
+        """Take a pod just bound to its node: start its containers at once where
+        the node has the image, pull the others, and return the pod with the
+        status to write. (The scheduler calls this as it binds, so a pod whose
+        images are cached goes from unbound to running in one write.)"""
         meta, spec = pod["metadata"], pod["spec"]
         node = self._nodes.setdefault(spec["nodeName"], _Node("10.0.0.1"))
         now = self._now()
@@ -100,27 +107,30 @@ class Kubelet:
             RunningContainer(c["name"], c["image"], profile_for(c["image"]), _model(c))
             for c in spec.get("containers", ())
         ]
-        index = sorted(self._nodes).index(spec["nodeName"])
         run = PodRun(
             uid=meta["uid"], node=spec["nodeName"], host_ip=node.ip,
-            pod_ip=f"10.244.{index}.{node.next_ip}", start_time=now,
+            pod_ip=f"{node.cidr_prefix}.{node.next_ip}", start_time=now,
             restart_policy=spec.get("restartPolicy", "Always"), containers=containers,
         )
-        node.next_ip = node.next_ip % 250 + 1
+        node.next_ip = node.next_ip % 253 + 2
         self._runs[(meta["namespace"], meta["name"])] = run
         self._logs.register(meta["namespace"], meta["name"], [c.name for c in containers])
-        self._write(pod, run)
         for c in containers:
             delay = self._pull(pod, run, c, node)
-            self._after(delay, pod, run, lambda p, r, c=c: self._run_container(p, r, c))
+            if delay:
+                self._after(delay, pod, run, lambda p, r, c=c: self._run_container(p, r, c))
+            else:
+                self._begin(pod, run, c)
+        return {**pod, "status": pod_status(pod, run, now)}
 
     def _pull(self, pod: Manifest, run: PodRun, c: RunningContainer, node: _Node) -> float:
+        """Record the pull of ``c``'s image; returns how long it takes (0 if cached)."""
         path = f"spec.containers{{{c.name}}}"
         if c.image in node.images:
             self._events.record(pod, "Normal", "Pulled",
                                 f'Container image "{c.image}" already present on machine',
                                 component="kubelet", host=run.node, field_path=path)
-            return 0.5
+            return 0.0
         node.images.add(c.image)
         seconds = 1.0 + c.profile.size_bytes / PULL_BYTES_PER_S
         self._events.record(pod, "Normal", "Pulling", f'Pulling image "{c.image}"',
@@ -134,26 +144,30 @@ class Kubelet:
         return seconds
 
     def _run_container(self, pod: Manifest, run: PodRun, c: RunningContainer) -> None:
-        now = self._now()
-        meta = pod["metadata"]
-        path = f"spec.containers{{{c.name}}}"
         if c.restarts:
             self._events.record(pod, "Normal", "Pulled",
                                 f'Container image "{c.image}" already present on machine',
-                                component="kubelet", host=run.node, field_path=path)
+                                component="kubelet", host=run.node,
+                                field_path=f"spec.containers{{{c.name}}}")
+        self._begin(pod, run, c)
+        self._write(pod, run)
+
+    def _begin(self, pod: Manifest, run: PodRun, c: RunningContainer) -> None:
+        """Create and start a new instance of ``c`` and arm its ready/exit timers."""
+        now = self._now()
+        meta = pod["metadata"]
         c.begin(now, hashlib.sha256(f"{run.uid}/{c.name}/{c.restarts}".encode()).hexdigest())
-        for reason, verb in (("Created", "Created"), ("Started", "Started")):
-            self._events.record(pod, "Normal", reason, f"{verb} container {c.name}",
-                                component="kubelet", host=run.node, field_path=path)
+        for reason in ("Created", "Started"):
+            self._events.record(pod, "Normal", reason, f"{reason} container {c.name}",
+                                component="kubelet", host=run.node,
+                                field_path=f"spec.containers{{{c.name}}}")
         self._logs.start(meta["namespace"], meta["name"], c.name, c.profile, model=c.model, at=now)
         c.ready = c.profile.startup_s <= 0 and c.profile.crash_after_s > 0
-        self._write(pod, run)
         cid = c.container_id
         if c.profile.crash:
             self._after(c.profile.crash_after_s, pod, run, lambda p, r: self._exit(p, r, c, cid))
         if not c.ready and (c.profile.crash is None or c.profile.startup_s < c.profile.crash_after_s):
-            self._after(c.profile.startup_s, pod, run,
-                        lambda p, r: self._ready(p, r, c, cid))
+            self._after(c.profile.startup_s, pod, run, lambda p, r: self._ready(p, r, c, cid))
 
     def _ready(self, pod: Manifest, run: PodRun, c: RunningContainer, cid: str) -> None:
         if c.state == "running" and c.container_id == cid:

@@ -28,19 +28,20 @@ class _Instance:
     start: float
     limit: int
     lines: deque[Line] = field(init=False)
-    pending_banner: deque[Line] = field(init=False)
+    pending_banner: deque[Line] | None = None
     total: int = 0
     next_tick: int = 0
     end: float | None = None
 
     def __post_init__(self) -> None:
         self.lines = deque(maxlen=self.limit)
-        self.pending_banner = deque(banner(self.ctx, self.start))
 
     def fill(self, until: float) -> None:
         """Write every line due up to ``until`` (or the instance's end)."""
         if self.end is not None:
             until = min(until, self.end)
+        if self.pending_banner is None:
+            self.pending_banner = deque(banner(self.ctx, self.start))
         while self.pending_banner and self.pending_banner[0][0] <= until:
             self._append(*self.pending_banner.popleft())
         period = PERIOD[self.ctx.profile.log_style]

@@ -10,7 +10,6 @@ pods, as the garbage collector would.
 
 from __future__ import annotations
 
-import copy
 import random
 from collections.abc import Callable
 from typing import Any
@@ -124,7 +123,7 @@ class ReplicaSetController:
         }
         if template["metadata"].get("annotations"):
             meta["annotations"] = dict(template["metadata"]["annotations"])
-        spec = copy.deepcopy(template["spec"])
+        spec = template["spec"]  # the store keeps its own deep copy
         pod = {
             "apiVersion": "v1",
             "kind": "Pod",

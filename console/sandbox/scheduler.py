@@ -9,7 +9,8 @@ pod requests; like ``percentageOfNodesToScore``, a cluster over 100 nodes scores
 only the first ``sample`` feasible nodes from a rotating start. A pod that fits
 nowhere gets ``PodScheduled=False/Unschedulable`` with the scheduler's message
 (``0/14 nodes are available: …``) and a FailedScheduling event, and is retried
-when nodes change or capacity is freed.
+when nodes change or capacity is freed. ``on_bind`` lets the node's kubelet add
+its first status to the binding write.
 """
 
 from __future__ import annotations
@@ -127,9 +128,11 @@ class Scheduler:
         events: EventRecorder,
         now: Callable[[], float],
         *,
+        on_bind: Callable[[Manifest], Manifest] = lambda pod: pod,
         sample: int = 16,
     ) -> None:
         self._store = store
+        self._on_bind = on_bind
         self._events = events
         self._now = now
         self._sample = sample
@@ -239,13 +242,13 @@ class Scheduler:
         status = {**pod.get("status", {}), "phase": "Pending", "conditions": [scheduled]}
         status.pop("message", None)
         bound = {**pod, "spec": {**pod["spec"], "nodeName": node}, "status": status}
-        self._store.update("pods", bound)
         meta = pod["metadata"]
         self._events.record(
             pod, "Normal", "Scheduled",
             f"Successfully assigned {meta['namespace']}/{meta['name']} to {node}",
             component="default-scheduler",
         )
+        self._store.update("pods", self._on_bind(bound))
 
     def _unschedulable(self, pod: Manifest, requests: dict[str, int]) -> None:
         message = self.explain(pod["spec"], requests)

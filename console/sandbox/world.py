@@ -56,8 +56,8 @@ class World:
         self.replicasets = ReplicaSetController(
             store, self.events, self._timers, self.now, random.Random(seed)
         )
-        self.scheduler = Scheduler(store, self.events, self.now)
         self.kubelet = Kubelet(store, self.events, self.logs, self._timers, self.now)
+        self.scheduler = Scheduler(store, self.events, self.now, on_bind=self.kubelet.admit)
         self._controllers = (self.deployments, self.replicasets, self.scheduler, self.kubelet)
         self._reconciling = False
         self._hold_events = False
