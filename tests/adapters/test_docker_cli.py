@@ -5,6 +5,9 @@ the face speaks the Engine API well enough. Commands run without a shell, with
 a private ``DOCKER_CONFIG`` so no user configuration or credentials are read.
 """
 
+# The engines' fixtures are imported from docker_targets and requested by name.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import os
@@ -16,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.docker_targets import (  # noqa: F401 - fixtures
+from tests.adapters.docker_targets import (  # noqa: F401
     BASE_IMAGE,
     DockerTarget,
     sandbox_docker,

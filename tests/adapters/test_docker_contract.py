@@ -4,6 +4,9 @@ Every test here runs twice (``docker_target`` is parametrised); a behaviour the
 sandbox fakes must match what the real daemon does through the same adapter.
 """
 
+# The engines' fixtures are imported from docker_targets and requested by name.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +21,7 @@ import pytest
 from adapters.base import Conflict, NotFound, Unavailable
 from adapters.docker import DockerAdapter
 from console.models import BuildEvent, PushEvent
-from tests.adapters.docker_targets import (  # noqa: F401 - fixtures
+from tests.adapters.docker_targets import (  # noqa: F401
     BASE_IMAGE,
     BUSYBOX,
     DockerTarget,

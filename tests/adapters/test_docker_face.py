@@ -2,6 +2,9 @@
 its simulated builds, and the Engine API's wire details (versioned paths, error
 bodies, multiplexed log frames)."""
 
+# The engines' fixtures are imported from docker_targets and requested by name.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import struct
