@@ -3,8 +3,8 @@
 Reads go straight to the API's JSON (no client-side model deserialisation) and are
 parsed into the console's slim models by ``adapters.kube_parse``. Lists are read
 in pages; watches and followed logs stream in threads of their own
-(``adapters.kube_stream``). Mutations send exactly what kubectl sends
-(``adapters.kube_mutations``) and return the object before and after.
+(``adapters.kube_stream``). Mutations (``adapters.kube_writes``) send exactly
+what kubectl sends and return the object before and after.
 
 Blocking calls run in worker threads; nothing here blocks the event loop. The SDK
 is imported by ``connect()``, in a thread, never when this module is imported.
@@ -13,33 +13,22 @@ is imported by ``connect()``, in a thread, never when this module is imported.
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 from adapters.base import (
-    Conflict,
     InvalidRequest,
     Kind,
     ListResult,
     LogOptions,
-    MutationResult,
     NotFound,
     Unavailable,
     WatchEvent,
 )
 from adapters.kube_errors import Operation, error_from_exception, error_from_status
-from adapters.kube_mutations import (
-    cordon_patch,
-    plan_rollback,
-    restart_patch,
-    scale_patch,
-    selector_string,
-)
 from adapters.kube_parse import PARSERS, Raw
+from adapters.kube_paths import collection_path, object_path, without_managed_fields
 from adapters.kube_stream import StreamRegistry
 from adapters.kube_transport import (
     IN_CLUSTER_CONTEXT,
@@ -47,43 +36,20 @@ from adapters.kube_transport import (
     QueryValue,
     kubeconfig_contexts,
 )
+from adapters.kube_writes import KubeWrites
 
 Params = list[tuple[str, QueryValue]]
 
-MERGE_PATCH = "application/merge-patch+json"
-STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
-JSON_PATCH = "application/json-patch+json"
 #: Log lines read when ``LogOptions.tail_lines`` is None: bounded, never everything.
 DEFAULT_LOG_TAIL = 1000
 #: How long past its ``timeoutSeconds`` a silent watch is given before it counts as dead.
 WATCH_GRACE = 30.0
 
 
-def collection_path(kind: Kind, namespace: str | None = None) -> str:
-    """The API path of ``kind`` in ``namespace`` (all namespaces when None or
-    cluster-scoped): "/api/v1/namespaces/ml/pods", "/apis/apps/v1/deployments"."""
-    group = kind.api_group_version
-    prefix = "/api/v1" if group == "v1" else f"/apis/{group}"
-    if kind.namespaced and namespace:
-        return f"{prefix}/namespaces/{quote(namespace, safe='')}/{kind.value}"
-    return f"{prefix}/{kind.value}"
+class KubernetesAdapter(KubeWrites):
+    """One kubeconfig context (or the in-cluster service account) of one cluster.
 
-
-def object_path(kind: Kind, namespace: str | None, name: str) -> str:
-    """The API path of one object."""
-    return f"{collection_path(kind, namespace)}/{quote(name, safe='')}"
-
-
-def without_managed_fields(obj: Raw) -> Raw:
-    """``obj`` without ``metadata.managedFields`` (a shallow copy where needed)."""
-    meta = obj.get("metadata")
-    if not meta or "managedFields" not in meta:
-        return obj
-    return {**obj, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
-
-
-class KubernetesAdapter:
-    """One kubeconfig context (or the in-cluster service account) of one cluster."""
+    Reads are defined here; the mutations come from ``KubeWrites``."""
 
     def __init__(
         self,
@@ -312,131 +278,3 @@ class KubernetesAdapter:
             return error
 
         return wrap
-
-    # ------------------------------------------------------------ mutating
-
-    async def _patch(
-        self,
-        kind: Kind,
-        namespace: str | None,
-        name: str,
-        body: Any,
-        content_type: str,
-        *,
-        dry_run: bool,
-        subresource: str = "",
-    ) -> Raw:
-        resource = f"{kind.value}/{subresource}" if subresource else kind.value
-        path = object_path(kind, namespace, name) + (f"/{subresource}" if subresource else "")
-        query = [("dryRun", "All")] if dry_run else []
-        op = Operation("patch", resource, namespace, name)
-        result = await self._json(
-            "PATCH", path, op, query=query, body=body, content_type=content_type
-        )
-        return without_managed_fields(result)
-
-    async def scale(
-        self, namespace: str, name: str, replicas: int, *, dry_run: bool = False
-    ) -> MutationResult:
-        """``kubectl scale``: a merge patch of the ``scale`` subresource. Raises
-        ``NotFound``, ``Conflict``, ``InvalidRequest`` (a negative count)."""
-        before = await self.get_manifest(Kind.DEPLOYMENT, namespace, name)
-        scale = await self._patch(
-            Kind.DEPLOYMENT,
-            namespace,
-            name,
-            scale_patch(replicas),
-            MERGE_PATCH,
-            dry_run=dry_run,
-            subresource="scale",
-        )
-        if dry_run:
-            after = copy.deepcopy(before)
-            after.setdefault("spec", {})["replicas"] = (scale.get("spec") or {}).get(
-                "replicas", replicas
-            )
-        else:
-            after = await self.get_manifest(Kind.DEPLOYMENT, namespace, name)
-        return MutationResult(
-            dry_run, before, after, _done(f"deployment.apps/{name} scaled", dry_run)
-        )
-
-    async def rollback(
-        self, namespace: str, name: str, to_revision: int = 0, *, dry_run: bool = False
-    ) -> MutationResult:
-        """``kubectl rollout undo [--to-revision]``. Raises ``NotFound`` (revision),
-        ``Conflict`` (paused, or changed meanwhile), ``InvalidRequest`` (already there)."""
-        before = await self.get_manifest(Kind.DEPLOYMENT, namespace, name)
-        selector = selector_string((before.get("spec") or {}).get("selector") or {})
-        op = Operation("list", Kind.REPLICASET.value, namespace)
-        replicasets = await self._json(
-            "GET",
-            collection_path(Kind.REPLICASET, namespace),
-            op,
-            query=[("labelSelector", selector)],
-        )
-        patch = plan_rollback(before, replicasets.get("items") or [], to_revision)
-        try:
-            after = await self._patch(
-                Kind.DEPLOYMENT, namespace, name, patch, JSON_PATCH, dry_run=dry_run
-            )
-        except InvalidRequest as exc:  # the resourceVersion test failed, or a real refusal
-            current = await self.get_manifest(Kind.DEPLOYMENT, namespace, name)
-            if current["metadata"].get("resourceVersion") != before["metadata"].get(
-                "resourceVersion"
-            ):
-                raise Conflict(
-                    f"deployment {name!r} changed while rolling back; look again and retry"
-                ) from exc
-            raise
-        return MutationResult(
-            dry_run, before, after, _done(f"deployment.apps/{name} rolled back", dry_run)
-        )
-
-    async def restart(self, namespace: str, name: str, *, dry_run: bool = False) -> MutationResult:
-        """``kubectl rollout restart``: sets the ``restartedAt`` template annotation.
-        Raises ``NotFound``, ``Conflict`` (paused)."""
-        before = await self.get_manifest(Kind.DEPLOYMENT, namespace, name)
-        patch = restart_patch(before, datetime.now(UTC))
-        after = await self._patch(
-            Kind.DEPLOYMENT, namespace, name, patch, STRATEGIC_MERGE_PATCH, dry_run=dry_run
-        )
-        return MutationResult(
-            dry_run, before, after, _done(f"deployment.apps/{name} restarted", dry_run)
-        )
-
-    async def delete_pod(
-        self, namespace: str, name: str, *, dry_run: bool = False
-    ) -> MutationResult:
-        """Delete one pod with its default grace period. ``after`` is the pod as
-        the API returned it (terminating), or empty once gone. Raises ``NotFound``."""
-        before = await self.get_manifest(Kind.POD, namespace, name)
-        op = Operation("delete", Kind.POD.value, namespace, name)
-        query = [("dryRun", "All")] if dry_run else []
-        answer = await self._json("DELETE", object_path(Kind.POD, namespace, name), op, query=query)
-        after = without_managed_fields(answer) if answer.get("kind") == "Pod" else {}
-        return MutationResult(dry_run, before, after, _done(f'pod "{name}" deleted', dry_run))
-
-    async def cordon(
-        self, node: str, unschedulable: bool, *, dry_run: bool = False
-    ) -> MutationResult:
-        """``kubectl cordon`` / ``uncordon``; a node already in that state is left
-        alone (``before`` is ``after``). Raises ``NotFound``."""
-        before = await self.get_manifest(Kind.NODE, None, node)
-        verb = "cordoned" if unschedulable else "uncordoned"
-        if bool((before.get("spec") or {}).get("unschedulable")) == unschedulable:
-            return MutationResult(dry_run, before, before, f"node/{node} already {verb}")
-        after = await self._patch(
-            Kind.NODE,
-            None,
-            node,
-            cordon_patch(unschedulable),
-            STRATEGIC_MERGE_PATCH,
-            dry_run=dry_run,
-        )
-        return MutationResult(dry_run, before, after, _done(f"node/{node} {verb}", dry_run))
-
-
-def _done(message: str, dry_run: bool) -> str:
-    """kubectl's confirmation line, marked as it marks a server-side dry run."""
-    return f"{message} (server dry run)" if dry_run else message

@@ -15,7 +15,8 @@ import pytest
 
 from adapters.base import Kind
 from adapters.kube_errors import Operation
-from adapters.kubernetes import KubernetesAdapter, collection_path, object_path
+from adapters.kube_paths import collection_path, object_path
+from adapters.kubernetes import KubernetesAdapter
 from console.models import ReplicaSet
 
 T = TypeVar("T")

@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
-from adapters import kubernetes as kube_module
+from adapters import kube_writes
 from adapters.base import Conflict, InvalidRequest, Kind, NotFound
 from adapters.kube_errors import Operation
-from adapters.kubernetes import KubernetesAdapter, object_path
+from adapters.kube_paths import object_path
+from adapters.kubernetes import KubernetesAdapter
 from tests.adapters.kube_support import (
     create,
     deployment,
@@ -245,7 +246,7 @@ async def test_rollback_of_a_deployment_changed_meanwhile_is_a_conflict(
     kube: KubernetesAdapter, ns: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await rolled_out_twice(kube, ns, "web")
-    plan = kube_module.plan_rollback
+    plan = kube_writes.plan_rollback
 
     def plan_then_someone_else_edits(*args: Any) -> list[dict[str, Any]]:
         ops = plan(*args)
@@ -261,7 +262,7 @@ async def test_rollback_of_a_deployment_changed_meanwhile_is_a_conflict(
         )
         return ops
 
-    monkeypatch.setattr(kube_module, "plan_rollback", plan_then_someone_else_edits)
+    monkeypatch.setattr(kube_writes, "plan_rollback", plan_then_someone_else_edits)
     with pytest.raises(Conflict, match="changed while rolling back"):
         await kube.rollback(ns, "web")
     assert image_of(await kube.get_manifest(Kind.DEPLOYMENT, ns, "web")).endswith(":2")
