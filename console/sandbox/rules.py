@@ -1,10 +1,18 @@
 """The sandbox's alerting rules, evaluated by the sandbox's own PromQL engine.
 
-Evaluation is lazy: whenever alerts or rules are asked for, every evaluation
-that fell due since the last one is run (one range query per rule), stepping
-each alert through pending and firing exactly as Prometheus's rule manager
-does. The first call looks back far enough for every ``for`` to have elapsed,
-so an alert that the backfilled history justifies is already firing.
+Evaluation is lazy: whenever alerts or rules are asked for, the evaluations
+that fell due since the last one are run, stepping each alert through pending
+and firing as Prometheus's rule manager does. The first call looks back far
+enough for every ``for`` to have elapsed, so an alert that the backfilled
+history justifies is already firing.
+
+Replaying every 15-second evaluation of that look-back (some 40 per rule) took
+seconds of CPU on the sandbox's loop, so a long catch-up reconstructs the state
+instead: the rule is evaluated on a coarse grid ending now (which alerts are
+active, and how far back each has been) and, where an alert began between two
+grid points, at a few bisecting instants (exactly when). An
+absence shorter than the coarse step between two points where the series is
+present goes unseen; short catch-ups, the steady state, replay every step.
 """
 
 from __future__ import annotations
@@ -16,10 +24,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from console.sandbox.promql import Engine, Labels
+from console.sandbox.promql import Engine, Labels, Sample, Value
 from console.sandbox.promql.values import drop_name
 
 INTERVAL = 15.0
+#: A catch-up of fewer evaluations than this replays each one; longer ones reconstruct.
+REPLAY_LIMIT = 8
+#: Step of a reconstruction's coarse scan (a whole number of intervals).
+COARSE_STEP = 8 * INTERVAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,27 +132,79 @@ class RuleEvaluator:
         self._last = _align(clock()) - self._horizon
 
     def catch_up(self) -> None:
-        """Run every evaluation due since the last one (bounded to the longest ``for``)."""
+        """Bring every rule's alerts up to now (looking back at most the longest
+        ``for``): replay the evaluations due since the last one when they are few,
+        else reconstruct the state. A rule whose query fails gets health ``err``."""
         now = _align(self.clock())
         if now <= self._last:
             return
         first = max(self._last + INTERVAL, now - self._horizon)
+        replay = (now - first) / INTERVAL < REPLAY_LIMIT
         for state in self._rules:
             try:
-                matrix = self.engine.range(state.rule.expr, first, now, INTERVAL)
+                if replay:
+                    self._replay(state, first, now)
+                else:
+                    self._reconstruct(state, first, now)
             except Exception as exc:
                 state.health, state.error = "err", str(exc)
                 continue
             state.health, state.error = "ok", ""
-            by_step: dict[float, dict[Labels, float]] = {}
-            for series in matrix:
-                for t, v in series.points:
-                    by_step.setdefault(t, {})[series.labels] = v
-            steps = round((now - first) / INTERVAL) + 1
-            for i in range(steps):
-                t = first + i * INTERVAL
-                _step(state, t, by_step.get(t, {}))
         self._last = now
+
+    def _replay(self, state: _RuleState, first: float, now: float) -> None:
+        """Run each evaluation from ``first`` to ``now`` (one range query)."""
+        matrix = self.engine.range(state.rule.expr, first, now, INTERVAL)
+        by_step: dict[float, dict[Labels, float]] = {}
+        for series in matrix:
+            for t, v in series.points:
+                by_step.setdefault(t, {})[series.labels] = v
+        for i in range(round((now - first) / INTERVAL) + 1):
+            t = first + i * INTERVAL
+            _step(state, t, by_step.get(t, {}))
+
+    def _reconstruct(self, state: _RuleState, first: float, now: float) -> None:
+        """Set the rule's alerts to those active at ``now``, each active since the
+        evaluation that began its current run (``first`` at the earliest; an alert
+        already known and never seen absent keeps its own start)."""
+        rule = state.rule
+        steps = math.ceil((now - first) / COARSE_STEP)
+        grid = [now - k * COARSE_STEP for k in range(steps, 0, -1)]
+        known, state.active = state.active, {}
+        for series in self.engine.range(rule.expr, grid[0], now, COARSE_STEP):
+            values = dict(series.points)
+            if now not in values:
+                continue
+            absent = [t for t in grid if t not in values]
+            if absent:
+                run = self._run_start(rule.expr, series.labels, absent[-1], now, values)
+                start = max(run, first)
+            else:
+                start = known[series.labels].active_at if series.labels in known else first
+            labels = {**dict(drop_name(series.labels)), **rule.labels, "alertname": rule.name}
+            alert = ActiveAlert(labels, start, values[now])
+            alert.firing = now - start >= rule.duration
+            state.active[series.labels] = alert
+
+    def _run_start(self, expr: str, labels: Labels, absent: float, now: float,
+                   present: dict[float, float]) -> float:
+        """The first evaluation after ``absent`` from which ``labels`` stayed in
+        ``expr``'s result until ``now``, found by bisecting on the interval grid."""
+        lo = absent
+        hi = min((t for t in present if t > absent), default=now)
+        while hi - lo > INTERVAL:
+            mid = lo + (hi - lo) // (2 * INTERVAL) * INTERVAL
+            if labels in self._result(expr, mid):
+                hi = mid
+            else:
+                lo = mid
+        return hi
+
+    def _result(self, expr: str, t: float) -> dict[Labels, float]:
+        """``expr``'s instant vector at ``t`` as labels -> value."""
+        value: Value = self.engine.instant(expr, t)
+        samples = value if isinstance(value, list) else []
+        return {s.labels: s.value for s in samples if isinstance(s, Sample)}
 
     def alerts(self) -> list[dict[str, Any]]:
         """Pending and firing alerts in ``/api/v1/alerts``'s shape."""
