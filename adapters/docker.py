@@ -86,7 +86,11 @@ class DockerAdapter:
             if error is None:
                 raise
             if not isinstance(error, (Unavailable, Timeout)):
-                error = Unavailable(error.detail, title="Docker unreachable")
+                where = safe_endpoint(self.endpoint)
+                error = Unavailable(
+                    f"{where} did not answer as a Docker daemon: {error.detail}",
+                    title="Docker unreachable",
+                )
             raise error from exc
         self._client_kwargs = {**kwargs, "version": api.api_version}
         return api
