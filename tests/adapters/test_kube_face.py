@@ -271,3 +271,17 @@ async def test_many_concurrent_watches_all_see_one_change(client, world):
     for resp in responses:
         resp.close()
     assert {b[0]["object"]["metadata"]["name"] for b in batches} == {"reranker"}
+
+
+async def test_a_list_after_a_change_shows_the_change_not_a_cached_copy(client, world):
+    assert await names(client, "/api/v1/pods", labelSelector="tier") == []
+    changed = json.loads(json.dumps(world.store.get("pods", "serving", "llm-0")))
+    changed["metadata"]["labels"]["tier"] = "gpu"
+    world.store.update("pods", changed)
+    body = await (await client.get("/api/v1/namespaces/serving/pods")).json()
+    first = body["items"][1]
+    assert (first["metadata"]["name"], first["metadata"]["labels"]["tier"]) == ("llm-0", "gpu")
+    world.store.delete("pods", "serving", "llm-0")
+    world.store.create("pods", pod("llm-0", labels={"generation": "two"}))
+    body = await (await client.get("/api/v1/namespaces/serving/pods")).json()
+    assert body["items"][1]["metadata"]["labels"] == {"generation": "two"}

@@ -53,8 +53,9 @@ def without_nulls(value: Any) -> Any:
 def shaped(target: Target, body: Any, *, name: str | None = None) -> Manifest:
     """A copy of ``body``, normalised as a decode into the API's types normalises it
     (nulls dropped; a pod template's ``creationTimestamp: null`` kept), as an object
-    of ``target``'s kind placed in the URL's namespace (and named ``name`` when the URL names it). Raises
-    ``ApiError`` 400 when the body is not an object of that kind or contradicts the URL."""
+    of ``target``'s kind placed in the URL's namespace (and named ``name`` when the
+    URL names it). Raises ``ApiError`` 400 when the body is not an object of that
+    kind or contradicts the URL."""
     res = target.res
     if not isinstance(body, dict):
         raise bad_request(f"the body of the request must be a {res.kind} object")

@@ -7,6 +7,7 @@ import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from console.sandbox.kube.encoding import Encoder
 from console.sandbox.kube.resources import Resource, lookup
 from console.sandbox.kube.status import ApiError, not_found
 
@@ -59,6 +60,7 @@ class Face:
     def __init__(self, world: World, *, bookmark_interval: float = 60.0,
                  watch_timeout: float = 1800.0) -> None:
         self.world = world
+        self.encoder = Encoder(world.store)
         self.bookmark_interval = bookmark_interval
         self.watch_timeout = watch_timeout
 

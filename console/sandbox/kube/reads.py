@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
 from console.sandbox.kube.context import Face, Target
+from console.sandbox.kube.encoding import dumps
 from console.sandbox.kube.paging import paginate
 from console.sandbox.kube.selectors import Predicate, combine, field_selector, label_selector
 from console.sandbox.kube.status import bad_request, failure_status, json_response
@@ -67,8 +67,9 @@ def list_objects(face: Face, request: web.Request, target: Target) -> web.Respon
         include = request.query.get("includeObject", "Metadata")
         return json_response(table(target.res.plural, page, now=face.now(), include=include,
                                    metadata=metadata))
-    return json_response({"kind": f"{target.res.kind}List", "apiVersion": target.res.api_version,
-                          "metadata": metadata, "items": page})
+    body = face.encoder.list_body(target.res.plural, f"{target.res.kind}List",
+                                  target.res.api_version, metadata, page)
+    return web.Response(body=body, content_type="application/json")
 
 
 class _WatchView:
@@ -90,13 +91,15 @@ class _WatchView:
         return self.predicate is None or self.predicate(obj)
 
     def event(self, type_: str, obj: Manifest) -> bytes:
-        if self.as_table is not None and type_ != "BOOKMARK":
-            body: Manifest = table(self.target.res.plural, [obj], now=self.face.now(),
-                                   include=self.as_table, headers=not self.headers_sent)
-            self.headers_sent = True
-        else:
-            body = self.face.serialisable(self.target, obj)
-        return json.dumps({"type": type_, "object": body}, separators=(",", ":")).encode() + b"\n"
+        if type_ == "BOOKMARK":
+            return dumps({"type": type_, "object": obj}) + b"\n"
+        if self.as_table is None:
+            return self.face.encoder.event(type_, self.target.res.plural,
+                                           self.face.serialisable(self.target, obj))
+        body = table(self.target.res.plural, [obj], now=self.face.now(),
+                     include=self.as_table, headers=not self.headers_sent)
+        self.headers_sent = True
+        return dumps({"type": type_, "object": body}) + b"\n"
 
     def initial(self, *, send: bool) -> bytes:
         """Note which objects the watcher can currently see; with ``send``, also
@@ -133,8 +136,7 @@ class _WatchView:
         return self.event("BOOKMARK", obj)
 
     def expired(self, message: str) -> bytes:
-        status = failure_status(410, "Expired", message)
-        return json.dumps({"type": "ERROR", "object": status}).encode() + b"\n"
+        return dumps({"type": "ERROR", "object": failure_status(410, "Expired", message)}) + b"\n"
 
 
 def _key(obj: Manifest) -> tuple[str, str]:

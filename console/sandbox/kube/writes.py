@@ -173,7 +173,8 @@ def _check_preconditions(target: Target, current: Manifest, options: Any) -> Non
 async def delete(face: Face, request: web.Request, target: Target) -> web.Response:
     """DELETE an object; its dependents (by ownerReferences) go too, unless
     ``propagationPolicy=Orphan``. Pods and services answer with the deleted object,
-    other kinds with a Success Status, as the real server (and its OpenAPI) does. Raises ``ApiError`` 404/409."""
+    other kinds with a Success Status, as the real server (and its OpenAPI) does.
+    Raises ``ApiError`` 404/409."""
     assert target.name is not None
     options = await read_json(request)
     current = face.current(target)
