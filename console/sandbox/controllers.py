@@ -234,7 +234,8 @@ class DeploymentController:
             return new, old
         all_pods = old_pods + new["spec"]["replicas"]
         min_available = replicas - unavailable
-        new_unavailable = new["spec"]["replicas"] - new.get("status", {}).get("availableReplicas", 0)
+        new_available = new.get("status", {}).get("availableReplicas", 0)
+        new_unavailable = new["spec"]["replicas"] - new_available
         budget = all_pods - min_available - new_unavailable
         if budget <= 0:
             return new, old

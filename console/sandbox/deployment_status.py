@@ -90,7 +90,7 @@ def _advanced(before: dict[str, Any], after: dict[str, int]) -> bool:
     """Whether the rollout moved forward (the controller's DeploymentProgressing)."""
     old_before = before.get("replicas", 0) - before.get("updatedReplicas", 0)
     old_after = after["replicas"] - after["updatedReplicas"]
-    return (
+    return bool(
         after["updatedReplicas"] > before.get("updatedReplicas", 0)
         or old_after < old_before
         or after["readyReplicas"] > before.get("readyReplicas", 0)
@@ -104,15 +104,15 @@ def _cond(
 ) -> dict[str, Any]:
     """The condition, keeping its times unless its status changed (or ``touch``
     asks for a new lastUpdateTime, as progress does)."""
-    old = condition(d, type_)
+    old = condition(d, type_) or {}
     stamp = iso(now)
-    same_status = old is not None and old.get("status") == status
+    same_status = old.get("status") == status
     same = same_status and old.get("reason") == reason and old.get("message") == message
     return {
         "type": type_,
         "status": status,
-        "lastUpdateTime": stamp if (touch or not same) else old["lastUpdateTime"],  # type: ignore[index]
-        "lastTransitionTime": old["lastTransitionTime"] if same_status else stamp,  # type: ignore[index]
+        "lastUpdateTime": old["lastUpdateTime"] if same and not touch else stamp,
+        "lastTransitionTime": old["lastTransitionTime"] if same_status else stamp,
         "reason": reason,
         "message": message,
     }

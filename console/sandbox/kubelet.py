@@ -81,9 +81,10 @@ class Kubelet:
             self._admit.discard(key)
             if run is not None and run.uid == pod["metadata"]["uid"]:
                 self._kill(pod, run)
-        elif run is None or run.uid != pod["metadata"]["uid"]:
-            if pod["spec"].get("nodeName") and not is_terminal(pod):
-                self._admit.add(key)
+        elif (run is None or run.uid != pod["metadata"]["uid"]) and (
+            pod["spec"].get("nodeName") and not is_terminal(pod)
+        ):
+            self._admit.add(key)
 
     def reconcile(self) -> None:
         """Admit every pod bound since the last reconcile, in name order."""
@@ -118,7 +119,7 @@ class Kubelet:
         for c in containers:
             delay = self._pull(pod, run, c, node)
             if delay:
-                self._after(delay, pod, run, lambda p, r, c=c: self._run_container(p, r, c))
+                self._after(delay, pod, run, self._starter(c))
             else:
                 self._begin(pod, run, c)
         return {**pod, "status": pod_status(pod, run, now)}
@@ -143,6 +144,10 @@ class Kubelet:
         )
         return seconds
 
+    def _starter(self, c: RunningContainer) -> Callable[[Manifest, PodRun], None]:
+        """An action that runs a new instance of ``c``."""
+        return lambda pod, run: self._run_container(pod, run, c)
+
     def _run_container(self, pod: Manifest, run: PodRun, c: RunningContainer) -> None:
         if c.restarts:
             self._events.record(pod, "Normal", "Pulled",
@@ -166,7 +171,8 @@ class Kubelet:
         cid = c.container_id
         if c.profile.crash:
             self._after(c.profile.crash_after_s, pod, run, lambda p, r: self._exit(p, r, c, cid))
-        if not c.ready and (c.profile.crash is None or c.profile.startup_s < c.profile.crash_after_s):
+        dies_first = c.profile.crash is not None and c.profile.crash_after_s <= c.profile.startup_s
+        if not c.ready and not dies_first:
             self._after(c.profile.startup_s, pod, run, lambda p, r: self._ready(p, r, c, cid))
 
     def _ready(self, pod: Manifest, run: PodRun, c: RunningContainer, cid: str) -> None:
@@ -195,7 +201,7 @@ class Kubelet:
             component="kubelet", host=run.node, field_path=f"spec.containers{{{c.name}}}",
         )
         self._write(pod, run)
-        self._after(delay, pod, run, lambda p, r: self._run_container(p, r, c))
+        self._after(delay, pod, run, self._starter(c))
 
     def _kill(self, pod: Manifest, run: PodRun) -> None:
         meta = pod["metadata"]
@@ -240,7 +246,7 @@ def _model(container: Manifest) -> str:
         flag, _, value = arg.partition("=")
         if flag in ("--model", "--model-id"):
             if value:
-                return value
+                return str(value)
             if i + 1 < len(args):
                 return str(args[i + 1])
     return str(container["name"])

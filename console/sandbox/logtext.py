@@ -147,7 +147,8 @@ def tick(ctx: LogContext, t: float, rng: random.Random) -> list[str]:
     if style == "pytorch":
         step = int((t % 86400) // 10)
         return [f"[rank0]:[{_ts(t, '%Y-%m-%d %H:%M:%S')}] step {step} | loss "
-                f"{1.2 + rng.random() / 2:.4f} | lr 1.98e-05 | tokens/s {rng.randrange(38000, 44000)}"
+                f"{1.2 + rng.random() / 2:.4f} | lr 1.98e-05 | tokens/s "
+                f"{rng.randrange(38000, 44000)}"
                 f" | mem {p.gpu_mem_frac * 80:.1f}GiB"]
     if style == "jupyter":
         return [f"[I {_ts(t, '%Y-%m-%d %H:%M:%S.000')} ServerApp] Saving file at "

@@ -91,7 +91,8 @@ class ReplicaSetController:
     def _sync(self, rs: Manifest) -> None:
         uid = rs["metadata"]["uid"]
         pods = [p for k in self.pods.children(uid) if (p := self._store.get("pods", *k))]
-        active = [p for p in pods if not is_terminal(p) and not p["metadata"].get("deletionTimestamp")]
+        active = [p for p in pods
+                  if not is_terminal(p) and not p["metadata"].get("deletionTimestamp")]
         want = rs["spec"].get("replicas", 1)
         if len(active) < want:
             for _ in range(min(want - len(active), BURST)):

@@ -65,18 +65,17 @@ class Workload:
         return any(k.startswith("nvidia.com/") for k in (*self.requests, *self.limits))
 
 
-def _gpu(resource: str, count: int, cpu: str, memory: str, *, exact: bool = False) -> dict[str, str]:
-    return {"cpu": cpu, "memory": memory, resource: str(count)} if exact else {resource: str(count)}
+_LLAMA_70B = ("--model", "meta-llama/Meta-Llama-3-70B-Instruct", "--tensor-parallel-size", "4")
+#: Guaranteed QoS: limits only, so requests default to them.
+_FOUR_H100 = {"cpu": "32", "memory": "256Gi", "nvidia.com/gpu": "4"}
 
 
 WORKLOADS = (
     Workload("serving", "llama3-70b-instruct", f"{_VLLM}:v0.6.3", 3,
-             limits=_gpu("nvidia.com/gpu", 4, "32", "256Gi", exact=True), placement=_H100,
-             args=("--model", "meta-llama/Meta-Llama-3-70B-Instruct", "--tensor-parallel-size", "4"),
+             limits=_FOUR_H100, placement=_H100, args=_LLAMA_70B,
              track="stable", change_cause="vLLM v0.6.3, tensor parallel 4"),
     Workload("serving", "llama3-70b-instruct-canary", f"{_VLLM}:v0.6.4", 1,
-             limits=_gpu("nvidia.com/gpu", 4, "32", "256Gi", exact=True), placement=_H100,
-             args=("--model", "meta-llama/Meta-Llama-3-70B-Instruct", "--tensor-parallel-size", "4"),
+             limits=_FOUR_H100, placement=_H100, args=_LLAMA_70B,
              track="canary", change_cause="canary: vLLM v0.6.4"),
     Workload("serving", "mistral-7b-chat", f"{_MISTRAL}:v0.8.4", 4,
              requests={"cpu": "8", "memory": "48Gi"},
@@ -110,8 +109,9 @@ WORKLOADS = (
     Workload("kube-system", "coredns", "registry.k8s.io/coredns/coredns:v1.11.1", 2,
              requests={"cpu": "100m", "memory": "70Mi"}, limits={"memory": "170Mi"},
              port=53, service_port=53),
-    Workload("kube-system", "metrics-server", "registry.k8s.io/metrics-server/metrics-server:v0.7.1",
-             1, requests={"cpu": "100m", "memory": "200Mi"}, port=10250, service_port=443),
+    Workload("kube-system", "metrics-server",
+             "registry.k8s.io/metrics-server/metrics-server:v0.7.1", 1,
+             requests={"cpu": "100m", "memory": "200Mi"}, port=10250, service_port=443),
 )
 
 _NodeSpec = tuple[str, int, int, str, dict[str, str], dict[str, int], str]
@@ -248,8 +248,8 @@ class Scenario:
             suffix = "".join(rng.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
             pods.append(bare_pod("platform", f"dcgm-exporter-{suffix}", ps,
                                  labels={"app": "dcgm-exporter"}, created=t0))
-        notebook = pod_spec([container("notebook", "quay.io/jupyter/pytorch-notebook:cuda12-2024-08-12",
-                                       requests={"cpu": "8", "memory": "64Gi"},
+        jupyter = "quay.io/jupyter/pytorch-notebook:cuda12-2024-08-12"
+        notebook = pod_spec([container("notebook", jupyter, requests={"cpu": "8", "memory": "64Gi"},
                                        limits={"nvidia.com/gpu": "2"}, port=8888)],
                             node_selector=_H100, gpu=True)
         pods.append(bare_pod("training", "jupyter-asmith", notebook,

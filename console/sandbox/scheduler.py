@@ -46,7 +46,8 @@ class NodeInfo:
         return cls(
             name=node["metadata"]["name"],
             labels=node["metadata"].get("labels", {}),
-            taints=[t for t in node["spec"].get("taints", ()) if t.get("effect") != "PreferNoSchedule"],
+            taints=[t for t in node["spec"].get("taints", ())
+                    if t.get("effect") != "PreferNoSchedule"],
             unschedulable=bool(node["spec"].get("unschedulable")),
             allocatable={k: milli(v) for k, v in alloc.items()},
             used=used,

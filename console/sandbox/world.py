@@ -15,6 +15,7 @@ in order, so tests never sleep.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 
 from console.sandbox.clock import SimClock, Timers
@@ -171,10 +172,8 @@ class World:
                 self._advance(self.now())
                 due = self._timers.next_due()
                 timeout = TICK if due is None else min(TICK, self._clock.real_seconds_until(due))
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout)
-                except TimeoutError:
-                    pass
                 self._wake.clear()
         finally:
             self._loop = self._wake = None

@@ -20,7 +20,8 @@ def world() -> World:
 
 
 def _names(store: ObjectStore, kind: str) -> list[str]:
-    return [f"{o['metadata'].get('namespace', '')}/{o['metadata']['name']}" for o in store.list(kind)]
+    return [f"{o['metadata'].get('namespace', '')}/{o['metadata']['name']}"
+            for o in store.list(kind)]
 
 
 def test_the_same_seed_builds_the_same_world() -> None:
@@ -56,7 +57,7 @@ def test_every_deployment_has_a_service_and_runs_a_catalogued_image(world: World
     services = {(s["metadata"]["namespace"], s["metadata"]["name"])
                 for s in world.store.list("services")}
     for d in world.store.list("deployments"):
-        ns, name = d["metadata"]["namespace"], d["metadata"]["name"]
+        ns = d["metadata"]["namespace"]
         app = d["spec"]["template"]["metadata"]["labels"]["app"]
         assert (ns, app) in services or (ns, "kube-dns") in services
         for c in d["spec"]["template"]["spec"]["containers"]:

@@ -44,7 +44,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("case", "spec", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_qos_class_follows_the_kubelet_rules(case: str, spec: dict[str, Any], expected: str) -> None:
+def test_qos_class_follows_the_kubelet_rules(
+    case: str, spec: dict[str, Any], expected: str
+) -> None:
     assert qos_class(spec) == expected
 
 
