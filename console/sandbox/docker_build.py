@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from console.sandbox.docker_build_config import StageState, configure, nop_text
 from console.sandbox.docker_dockerfile import DockerfileError, Instruction, expand, parse, stages
 from console.sandbox.docker_format import digest, short
 from console.sandbox.docker_images import HistoryEntry, ImageStore, SimImage, familiar
@@ -32,23 +33,6 @@ from console.sandbox.docker_registry import Registries
 from console.sandbox.docker_shell import layer_size, simulate
 
 Message = dict[str, Any]
-_METADATA = (
-    "ENV",
-    "LABEL",
-    "CMD",
-    "ENTRYPOINT",
-    "EXPOSE",
-    "WORKDIR",
-    "USER",
-    "ARG",
-    "VOLUME",
-    "STOPSIGNAL",
-    "HEALTHCHECK",
-    "SHELL",
-    "ONBUILD",
-    "MAINTAINER",
-)
-_DEFAULT_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,19 +69,6 @@ def _error(message: str, code: int | None = None) -> Message:
     if code is not None:
         detail["code"] = code
     return {"errorDetail": detail, "error": message}
-
-
-@dataclass(slots=True)
-class _Stage:
-    """The state a stage carries from step to step."""
-
-    image: SimImage | None = None
-    config: dict[str, Any] = field(default_factory=lambda: {"Env": [_DEFAULT_ENV]})
-    args: dict[str, str] = field(default_factory=dict)
-
-    def env(self) -> dict[str, str]:
-        pairs = (e.partition("=") for e in self.config.get("Env", []))
-        return {**self.args, **{k: v for k, _, v in pairs}}
 
 
 class Builder:
@@ -143,9 +114,9 @@ class Builder:
         meta_args = {**defaults, **{k: v for k, v in request.build_args.items() if k in declared}}
         built: dict[str, SimImage | None] = {}
         step = 0
-        state = _Stage()
+        state = StageState()
         for index, stage in enumerate(all_stages):
-            state = _Stage()
+            state = StageState()
             for instruction in stage.instructions:
                 step += 1
                 yield _stream(f"Step {step}/{total} : {instruction.original}")
@@ -177,7 +148,7 @@ class Builder:
     async def _step(
         self,
         instruction: Instruction,
-        state: _Stage,
+        state: StageState,
         request: BuildRequest,
         meta_args: dict[str, str],
         built: dict[str, SimImage | None],
@@ -193,8 +164,8 @@ class Builder:
             async for message in self._run(instruction, state, request):
                 yield message
         else:
-            self._configure(instruction, state, request)
-            value = self._nop_text(instruction, state)
+            configure(instruction, state, request.build_args)
+            value = nop_text(instruction, state)
             async for message in self._commit(
                 state, f"/bin/sh -c #(nop)  {value}", 0, request, container=True
             ):
@@ -203,7 +174,7 @@ class Builder:
     async def _from(
         self,
         instruction: Instruction,
-        state: _Stage,
+        state: StageState,
         meta_args: dict[str, str],
         built: dict[str, SimImage | None],
     ) -> AsyncIterator[Message]:
@@ -228,7 +199,7 @@ class Builder:
     async def _copy(
         self,
         instruction: Instruction,
-        state: _Stage,
+        state: StageState,
         request: BuildRequest,
         built: dict[str, SimImage | None],
     ) -> AsyncIterator[Message]:
@@ -260,7 +231,7 @@ class Builder:
             yield message
 
     async def _run(
-        self, instruction: Instruction, state: _Stage, request: BuildRequest
+        self, instruction: Instruction, state: StageState, request: BuildRequest
     ) -> AsyncIterator[Message]:
         if instruction.json_args is not None:
             argv = list(instruction.json_args)
@@ -299,7 +270,13 @@ class Builder:
     # ----------------------------------------------------------------- commits
 
     async def _commit(
-        self, state: _Stage, created_by: str, size: int, request: BuildRequest, *, container: bool
+        self,
+        state: StageState,
+        created_by: str,
+        size: int,
+        request: BuildRequest,
+        *,
+        container: bool,
     ) -> AsyncIterator[Message]:
         cached = self._cached(state, created_by, request)
         if cached is not None:
@@ -317,14 +294,14 @@ class Builder:
         assert state.image is not None
         yield _stream(f" ---> {short(state.image.id)}\n")
 
-    def _cached(self, state: _Stage, created_by: str, request: BuildRequest) -> SimImage | None:
+    def _cached(self, state: StageState, created_by: str, request: BuildRequest) -> SimImage | None:
         if request.no_cache:
             return None
         key = (state.image.id if state.image else "", created_by + json.dumps(state.config))
         image_id = self._cache.get(key)
         return self._images.get(image_id) if image_id else None
 
-    def _new_image(self, state: _Stage, created_by: str, size: int) -> SimImage:
+    def _new_image(self, state: StageState, created_by: str, size: int) -> SimImage:
         parent = state.image
         now = self._clock()
         key = (parent.id if parent else "", created_by + json.dumps(state.config))
@@ -347,52 +324,6 @@ class Builder:
     def _container_id(self) -> str:
         self._containers += 1
         return short(digest("build-container", self._seed, self._containers, self._clock()))
-
-    # ------------------------------------------------------------- metadata
-
-    @staticmethod
-    def _configure(instruction: Instruction, state: _Stage, request: BuildRequest) -> None:
-        """Apply a metadata instruction to the stage's image config."""
-        keyword, config = instruction.keyword, state.config
-        if keyword == "ENV":
-            pairs = _pairs(instruction)
-            env = dict(e.partition("=")[::2] for e in config.get("Env", []))
-            env.update({k: expand(v, state.env()) for k, v in pairs})
-            config["Env"] = [f"{k}={v}" for k, v in env.items()]
-        elif keyword == "ARG":
-            name, _, default = instruction.args.partition("=")
-            state.args[name] = request.build_args.get(name, default)
-        elif keyword == "LABEL":
-            config.setdefault("Labels", {}).update(dict(_pairs(instruction)))
-        elif keyword in ("CMD", "ENTRYPOINT"):
-            words = instruction.json_args or ("/bin/sh", "-c", instruction.args)
-            config["Cmd" if keyword == "CMD" else "Entrypoint"] = list(words)
-        elif keyword == "WORKDIR":
-            config["WorkingDir"] = expand(instruction.args, state.env())
-        elif keyword == "USER":
-            config["User"] = instruction.args
-        elif keyword == "EXPOSE":
-            ports = {f"{p}/tcp" if "/" not in p else p: {} for p in instruction.args.split()}
-            config.setdefault("ExposedPorts", {}).update(ports)
-
-    @staticmethod
-    def _nop_text(instruction: Instruction, state: _Stage) -> str:
-        """The ``#(nop)`` text the legacy builder records in history."""
-        keyword = instruction.keyword
-        if keyword in ("CMD", "ENTRYPOINT"):
-            words = state.config["Cmd" if keyword == "CMD" else "Entrypoint"]
-            return f"{keyword} [" + " ".join(json.dumps(w) for w in words) + "]"
-        if keyword == "ENV":
-            return "ENV " + " ".join(f"{k}={v}" for k, v in _pairs(instruction))
-        return f"{keyword} {instruction.args}"
-
-
-def _pairs(instruction: Instruction) -> list[tuple[str, str]]:
-    """``KEY=value`` pairs of ENV and LABEL (the old ``ENV KEY value`` form too)."""
-    words = instruction.words()
-    if words and "=" not in words[0]:
-        return [(words[0], " ".join(words[1:]))]
-    return [(w.partition("=")[0], w.partition("=")[2]) for w in words]
 
 
 def _match(files: dict[str, bytes], source: str) -> dict[str, bytes]:
