@@ -345,6 +345,11 @@ class ContainerAdapter(Protocol):
     async def remove_image(self, image: str, *, force: bool = False) -> None:
         """Remove an image. Raises ``NotFound``, ``Conflict`` (in use)."""
 
+    async def tag_image(self, image: str, reference: str) -> None:
+        """Tag ``image`` (a reference or id) as ``reference`` (``repo[:tag]``, tag
+        ``latest`` when omitted), e.g. before a push. Raises ``NotFound`` and
+        ``InvalidRequest`` for a malformed reference."""
+
     async def containers(self, all: bool = True) -> list[Container]:
         """Containers, running and (with ``all``) stopped."""
 
