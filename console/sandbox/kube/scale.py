@@ -60,7 +60,7 @@ def _apply(face: Face, request: web.Request, target: Target, current: Manifest,
     if scale.get("kind", "Scale") != "Scale":
         raise bad_request(f"the kind in the data ({scale['kind']}) does not match Scale")
     replicas = scale["spec"].get("replicas", 0)
-    validate_scale(target.res, target.name, replicas)
+    validate_scale(target.name, replicas)
     new = copy.deepcopy(current)
     new.setdefault("spec", {})["replicas"] = replicas
     expect_rv = (scale.get("metadata") or {}).get("resourceVersion") or None

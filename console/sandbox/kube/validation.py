@@ -194,7 +194,7 @@ def validate(res: Resource, obj: Manifest, old: Manifest | None = None) -> None:
         raise invalid(res, meta.get("name", ""), causes)
 
 
-def validate_scale(res: Resource, name: str, replicas: Any) -> None:
+def validate_scale(name: str, replicas: Any) -> None:
     """Raise ``ApiError`` for a Scale whose ``spec.replicas`` the server refuses."""
     if isinstance(replicas, bool) or not isinstance(replicas, int):
         raise bad_request(
