@@ -29,8 +29,9 @@ from console.sandbox.objects import (
     Owners,
     controller_ref,
     revision,
+    same_template,
+    skipping_malformed,
     template_hash,
-    without_hash,
 )
 from console.sandbox.store import Change, Manifest, ObjectStore
 
@@ -121,7 +122,8 @@ class DeploymentController:
         for key in dirty:
             deployment = self._store.get("deployments", *key)
             if deployment is not None:
-                self._sync(deployment)
+                with skipping_malformed("deployment", key):
+                    self._sync(deployment)
 
     # ------------------------------------------------------------ sync
 
@@ -129,7 +131,7 @@ class DeploymentController:
         owned = [rs for k in self.replicasets.children(d["metadata"]["uid"])
                  if (rs := self._store.get("replicasets", *k))]
         template = d["spec"]["template"]
-        new = next((rs for rs in owned if without_hash(rs["spec"]["template"]) == template), None)
+        new = next((rs for rs in owned if same_template(rs["spec"]["template"], template)), None)
         old = [rs for rs in owned if rs is not new]
         created = False
         if d["spec"].get("paused"):

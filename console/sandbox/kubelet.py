@@ -22,7 +22,7 @@ from console.sandbox.clock import Timers
 from console.sandbox.events import EventRecorder
 from console.sandbox.kubestatus import PodRun, RunningContainer, pod_status
 from console.sandbox.logs import LogSource
-from console.sandbox.objects import is_terminal
+from console.sandbox.objects import is_terminal, skipping_malformed
 from console.sandbox.store import Change, Manifest, ObjectStore
 
 PodKey = tuple[str, str]
@@ -92,7 +92,8 @@ class Kubelet:
         for key in admit:
             pod = self._store.get("pods", *key)
             if pod is not None and pod["spec"].get("nodeName") and key not in self._runs:
-                self._store.update("pods", self.admit(pod))
+                with skipping_malformed("pod", key):
+                    self._store.update("pods", self.admit(pod))
 
     # ------------------------------------------------------------ lifecycle
 

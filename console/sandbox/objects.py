@@ -4,7 +4,10 @@ owner references, pod-template hashes, pod readiness and resource requests."""
 from __future__ import annotations
 
 import json
+import logging
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from console.sandbox.quantity import milli
@@ -19,6 +22,19 @@ REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
 
 
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def skipping_malformed(kind: str, key: tuple[str, str]) -> Iterator[None]:
+    """Log and skip an object whose manifest breaks a controller (one the real
+    API server's validation would have refused), so the rest of the world runs on."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, AttributeError):
+        log.exception("sandbox: cannot reconcile %s %s/%s", kind, *key)
+
+
 def random_suffix(rng: random.Random, length: int = 5) -> str:
     """A generated-name suffix such as ``x7k2q``."""
     return "".join(rng.choice(NAME_ALPHABET) for _ in range(length))
@@ -31,11 +47,29 @@ def _fnv32a(data: bytes) -> int:
     return h
 
 
+def canonical(value: Any) -> Any:
+    """``value`` without null fields and empty maps or lists, so that two pod
+    templates equal in the API's typed sense (``creationTimestamp: null`` or
+    ``annotations: {}`` present or not) compare and hash equal."""
+    if isinstance(value, dict):
+        kept = {k: canonical(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v is not None and v != {} and v != []}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
+
+
+def same_template(rs_template: Manifest, template: Manifest) -> bool:
+    """Whether a ReplicaSet's template is ``template`` apart from its
+    ``pod-template-hash`` label (the controller's EqualIgnoreHash)."""
+    return bool(canonical(without_hash(rs_template)) == canonical(template))
+
+
 def template_hash(template: Manifest, collision_count: int = 0) -> str:
     """The ``pod-template-hash`` of a pod template, computed as the deployment
     controller does: FNV-32a of the template (plus the collision count), its
     decimal digits mapped onto ``NAME_ALPHABET`` (9-10 characters, stable)."""
-    data = json.dumps(template, sort_keys=True, separators=(",", ":")).encode()
+    data = json.dumps(canonical(template), sort_keys=True, separators=(",", ":")).encode()
     if collision_count:
         data += str(collision_count).encode()
     return "".join(NAME_ALPHABET[int(d) % len(NAME_ALPHABET)] for d in str(_fnv32a(data)))

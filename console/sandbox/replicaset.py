@@ -23,6 +23,7 @@ from console.sandbox.objects import (
     is_ready,
     is_terminal,
     random_suffix,
+    skipping_malformed,
 )
 from console.sandbox.qos import qos_class
 from console.sandbox.store import Change, Manifest, ObjectStore
@@ -86,7 +87,8 @@ class ReplicaSetController:
         for key in dirty:
             rs = self._store.get("replicasets", *key)
             if rs is not None:
-                self._sync(rs)
+                with skipping_malformed("replicaset", key):
+                    self._sync(rs)
 
     def _sync(self, rs: Manifest) -> None:
         uid = rs["metadata"]["uid"]

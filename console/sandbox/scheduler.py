@@ -21,7 +21,7 @@ from typing import Any
 
 from console.sandbox.clock import iso
 from console.sandbox.events import EventRecorder
-from console.sandbox.objects import is_terminal, pod_requests
+from console.sandbox.objects import is_terminal, pod_requests, skipping_malformed
 from console.sandbox.quantity import milli
 from console.sandbox.store import Change, Manifest, ObjectStore
 
@@ -209,7 +209,8 @@ class Scheduler:
             pod = self._store.get("pods", *key)
             if pod is None or pod["spec"].get("nodeName") or is_terminal(pod):
                 continue
-            self._schedule(pod, key)
+            with skipping_malformed("pod", key):
+                self._schedule(pod, key)
 
     def _schedule(self, pod: Manifest, key: PodKey) -> None:
         spec = pod["spec"]

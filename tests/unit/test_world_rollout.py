@@ -141,3 +141,26 @@ def test_deleting_a_deployment_deletes_its_replicasets_and_pods() -> None:
     world.step(1)
     assert owned_replicasets(world, "web") == []
     assert pods_of(world, "web-") == []
+
+
+def test_a_rollback_template_without_null_fields_still_matches_its_old_replicaset() -> None:
+    world = _world()
+    [first] = owned_replicasets(world, "web")
+    patch_deployment(world, "web", image="registry.example/app:2.0")
+    world.step(120)
+    template = {**first["spec"]["template"]}
+    labels = {k: v for k, v in template["metadata"]["labels"].items() if k != "pod-template-hash"}
+    template["metadata"] = {"labels": labels}
+    patch_deployment(world, "web", template=template)
+    world.step(120)
+    assert [rs["metadata"]["name"] for rs in owned_replicasets(world, "web")][-1] == (
+        first["metadata"]["name"])
+
+
+def test_a_deployment_the_controller_cannot_read_does_not_stop_the_others() -> None:
+    world = _world()
+    broken = add_deployment(world, "broken", replicas=1)
+    world.store.update("deployments", {**broken, "spec": {**broken["spec"], "selector": None}})
+    add_deployment(world, "fine", replicas=1)
+    world.step(30)
+    assert len(pods_of(world, "fine-")) == 1
