@@ -14,6 +14,7 @@ the history's start gets ``Expired`` (the face answers ``410 Gone``).
 from __future__ import annotations
 
 import asyncio
+import builtins
 import copy
 import uuid
 from collections import deque
@@ -86,7 +87,7 @@ class ObjectStore:
     def get(self, kind: str, namespace: str, name: str) -> Manifest | None:
         return self._objects[kind].get((namespace if kind not in CLUSTER_SCOPED else "", name))
 
-    def changes_since(self, kind: str, rv: int) -> list[Change]:
+    def changes_since(self, kind: str, rv: int) -> builtins.list[Change]:
         """Changes to ``kind`` with a version above ``rv``. Raises ``Expired``."""
         if rv < self._oldest[kind]:
             raise Expired(f"too old resource version: {rv} ({self._oldest[kind]})")
