@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from adapters.base import (
@@ -154,18 +155,27 @@ class KubernetesAdapter(KubeWrites):
         query: Params,
         parse: Callable[[Raw], Any],
     ) -> ListResult:
+        """Every page of a list, parsed. The next page is fetched (by a helper
+        thread) while this one is parsed, so the server's work and ours overlap."""
         items: list[Any] = []
-        token = ""
-        while True:
-            page_query = [*query, ("continue", token)] if token else query
-            page = self.transport.fetch_json(
-                "GET", path, op, query=page_query, timeout=self.request_timeout
-            )
-            items.extend(parse(obj) for obj in page.get("items") or ())
-            meta = page.get("metadata") or {}
-            token = meta.get("continue") or ""
-            if not token:
-                return ListResult(items, meta.get("resourceVersion", ""))
+        with ThreadPoolExecutor(1, thread_name_prefix="kube-list") as prefetch:
+            page = self._page(path, op, query, "")
+            while True:
+                meta = page.get("metadata") or {}
+                token = meta.get("continue") or ""
+                upcoming = prefetch.submit(self._page, path, op, query, token) if token else None
+                items.extend(parse(obj) for obj in page.get("items") or ())
+                if upcoming is None:
+                    return ListResult(items, meta.get("resourceVersion", ""))
+                page = upcoming.result()
+
+    def _page(self, path: str, op: Operation, query: Params, token: str) -> Raw:
+        """One page of a list (the first when ``token`` is empty), decoded."""
+        page_query = [*query, ("continue", token)] if token else query
+        page: Raw = self.transport.fetch_json(
+            "GET", path, op, query=page_query, timeout=self.request_timeout
+        )
+        return page
 
     def watch(
         self,
