@@ -14,7 +14,10 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from console.panels import DEPLOYMENT_PANELS, OVERVIEW_PANELS, Panel
+from console.timerange import RangeError, parse_range
 
 ENV_VAR = "OPSCONSOLE_CONFIG"
 
@@ -84,6 +87,25 @@ class OperationsConfig(_Section):
     """The largest replica count the scale dialog accepts."""
 
 
+class MetricsConfig(_Section):
+    default_range: str = "1h"
+    """The time range charts open with (15m, 1h, 6h, 24h, or any such as 2h or 1h30m)."""
+    panels: tuple[Panel, ...] = OVERVIEW_PANELS
+    """The panels of the Metrics area ([[metrics.panels]]: title, query, unit, thresholds,
+    legend)."""
+    deployment_panels: tuple[Panel, ...] = DEPLOYMENT_PANELS
+    """The panels `m` opens for a Deployment; $namespace and $deployment are filled in."""
+
+    @field_validator("default_range")
+    @classmethod
+    def _a_range(cls, value: str) -> str:
+        try:
+            parse_range(value)
+        except RangeError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+
 class Config(_Section):
     """The whole configuration file."""
 
@@ -91,6 +113,7 @@ class Config(_Section):
     prometheus: PrometheusConfig = PrometheusConfig()
     docker: DockerConfig = DockerConfig()
     ui: UiConfig = UiConfig()
+    metrics: MetricsConfig = MetricsConfig()
     keymap: dict[str, str] = {}
     """Binding id -> keys (comma-separated), e.g. quit = "ctrl+q"."""
     sandbox: SandboxConfig = SandboxConfig()
