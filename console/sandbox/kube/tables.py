@@ -118,6 +118,10 @@ def _namespace(obj: Manifest, now: float) -> list[Any]:
 def _event(obj: Manifest, now: float) -> list[Any]:
     first = since(obj.get("firstTimestamp") or obj.get("eventTime"), now)
     last = since(obj.get("lastTimestamp"), now) if obj.get("lastTimestamp") else first
+    count = obj.get("count") or 1
+    if obj.get("series"):
+        last = since(obj["series"].get("lastObservedTime"), now)
+        count = obj["series"].get("count", count)
     involved = obj.get("involvedObject") or {}
     kind = str(involved.get("kind", "")).lower()
     target = f"{kind}/{involved['name']}" if involved.get("name") else kind
@@ -134,7 +138,7 @@ def _event(obj: Manifest, now: float) -> list[Any]:
         ", ".join(part for part in origin if part),
         str(obj.get("message", "")).strip(),
         first,
-        obj.get("count") or 1,
+        count,
         obj["metadata"]["name"],
     ]
 
@@ -189,6 +193,8 @@ def table(plural: str, objs: list[Manifest], *, now: float, include: str = "Meta
     ``include`` is the request's ``includeObject`` (None, Metadata, Object);
     ``headers=False`` leaves out the column definitions (later watch events)."""
     columns, printer = _COLUMNS[plural]
+    if plural == "events":  # the real printer sorts a page of events by last timestamp
+        objs = sorted(objs, key=lambda e: e.get("lastTimestamp") or "")
     rows = []
     for obj in objs:
         row: Manifest = {"cells": printer(obj, now)}
