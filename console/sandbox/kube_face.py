@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from console.sandbox.kube import logs, reads, scale, writes
+from console.sandbox.kube import logs, reads, scale, watch, writes
 from console.sandbox.kube.context import PATH_NOT_FOUND, Face, Target, parse_target
 from console.sandbox.kube.resources import (
     SCALABLE,
@@ -61,7 +61,7 @@ def _not_allowed() -> ApiError:
 async def _get(face: Face, request: web.Request, target: Target) -> web.StreamResponse:
     if target.name is None:
         if request.query.get("watch", "").lower() in ("1", "true"):
-            return await reads.watch(face, request, target)
+            return await watch.watch(face, request, target)
         return reads.list_objects(face, request, target)
     if target.sub == "log":
         return await logs.pod_logs(face, request, target)
