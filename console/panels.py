@@ -35,6 +35,8 @@ class Panel(BaseModel):
     """Values drawn as horizontal lines (e.g. an alert's threshold)."""
     legend: str = ""
     """Series name template, e.g. "{{pod}} {{code}}"; "" names a series by its labels."""
+    focus: dict[str, str] = {}
+    """Show only the series agreeing with these labels (an alert's); {} shows all."""
 
 
 _SELECTOR = 'namespace="$namespace", deployment="$deployment"'
@@ -140,9 +142,11 @@ class ChartSeries:
 
 
 def chart_series(panel: Panel, result: QueryResult) -> list[ChartSeries]:
-    """The lines a chart of ``panel`` draws for ``result``, sorted by name."""
+    """The lines a chart of ``panel`` draws for ``result`` (those of its ``focus``, if
+    any agree with it), sorted by name."""
+    shown = only_matching(result.series, panel.focus) if panel.focus else result.series
     lines = [ChartSeries(series_name(panel.legend, s.labels, panel.title), s.points)
-             for s in result.series]
+             for s in shown]
     return sorted(lines, key=lambda line: line.name)
 
 

@@ -87,3 +87,9 @@ def test_an_alerts_series_are_picked_out_of_its_expressions_answer() -> None:
     chosen = only_matching(series, {"alertname": "X", "deployment": "b", "track": "stable"})
     assert [s.labels["deployment"] for s in chosen] == ["b"]
     assert only_matching(series, {"deployment": "zzz"}) == series
+
+
+def test_a_focused_panel_draws_only_the_series_of_its_focus() -> None:
+    panel = Panel(title="t", query="q", legend="{{deployment}}", focus={"deployment": "b"})
+    lines = chart_series(panel, result(({"deployment": "a"}, ()), ({"deployment": "b"}, ())))
+    assert [line.name for line in lines] == ["b"]
