@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from adapters import kube_writes
 from adapters.base import Conflict, InvalidRequest, Kind, NotFound
 from adapters.kube_errors import Operation
+from adapters.kube_mutations import plan_rollback
 from adapters.kube_paths import object_path
 from adapters.kubernetes import KubernetesAdapter
 from tests.adapters.kube_support import (
@@ -246,10 +246,9 @@ async def test_rollback_of_a_deployment_changed_meanwhile_is_a_conflict(
     kube: KubernetesAdapter, ns: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await rolled_out_twice(kube, ns, "web")
-    plan = kube_writes.plan_rollback
 
     def plan_then_someone_else_edits(*args: Any) -> list[dict[str, Any]]:
-        ops = plan(*args)
+        ops = plan_rollback(*args)
         other = Operation("patch", "deployments", ns, "web")
         body = {"metadata": {"annotations": {"edited-by": "someone-else"}}}
         kube.transport.fetch_json(
@@ -262,7 +261,7 @@ async def test_rollback_of_a_deployment_changed_meanwhile_is_a_conflict(
         )
         return ops
 
-    monkeypatch.setattr(kube_writes, "plan_rollback", plan_then_someone_else_edits)
+    monkeypatch.setattr("adapters.kube_writes.plan_rollback", plan_then_someone_else_edits)
     with pytest.raises(Conflict, match="changed while rolling back"):
         await kube.rollback(ns, "web")
     assert image_of(await kube.get_manifest(Kind.DEPLOYMENT, ns, "web")).endswith(":2")

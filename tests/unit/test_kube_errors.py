@@ -106,20 +106,20 @@ def test_an_api_exception_maps_by_its_status() -> None:
 
 
 def test_connection_refused_is_unavailable_naming_the_server() -> None:
-    refused = NewConnectionError(
-        None, "Failed to establish a new connection: [Errno 111] Connection refused"
-    )  # type: ignore[arg-type]
+    message = "Failed to establish a new connection: [Errno 111] Connection refused"
+    refused = NewConnectionError(None, message)  # type: ignore[arg-type]
     refused.__cause__ = ConnectionRefusedError(111, "Connection refused")
-    error = error_from_exception(MaxRetryError(None, "/api/v1/pods", refused), LIST_PODS, SERVER)  # type: ignore[arg-type]
+    retried = MaxRetryError(None, "/api/v1/pods", refused)  # type: ignore[arg-type]
+    error = error_from_exception(retried, LIST_PODS, SERVER)
     assert isinstance(error, Unavailable)
     assert error.detail == "cannot connect to https://10.0.0.1:6443/: Connection refused"
 
 
 def test_an_unresolvable_host_is_unavailable() -> None:
-    failure = NameResolutionError(
-        "nowhere.invalid", None, socket.gaierror(-2, "Name or service not known")
-    )  # type: ignore[arg-type]
-    error = error_from_exception(MaxRetryError(None, "/", failure), LIST_PODS, SERVER)  # type: ignore[arg-type]
+    unknown = socket.gaierror(-2, "Name or service not known")
+    failure = NameResolutionError("nowhere.invalid", None, unknown)  # type: ignore[arg-type]
+    retried = MaxRetryError(None, "/", failure)  # type: ignore[arg-type]
+    error = error_from_exception(retried, LIST_PODS, SERVER)
     assert isinstance(error, Unavailable)
     assert "cannot resolve" in error.detail
 

@@ -243,4 +243,4 @@ def test_parsed_models_are_frozen() -> None:
     pod = parse_pod(manifest("pod_crashloop"))
     assert isinstance(pod, BaseModel)
     with pytest.raises(ValueError, match="frozen"):
-        pod.node = "elsewhere"  # type: ignore[misc]
+        pod.node = "elsewhere"

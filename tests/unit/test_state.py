@@ -90,6 +90,12 @@ def running(store: ResourceStore[Any]) -> Iterator[asyncio.Task[None]]:
         task.cancel()
 
 
+async def until_synced(store: ResourceStore[Any]) -> None:
+    async with asyncio.timeout(2):
+        while store.status != "synced":
+            await asyncio.sleep(0.01)
+
+
 def make_store(cluster: FakeCluster, **kwargs: Any) -> tuple[ResourceStore[Any], Recorder]:
     store: ResourceStore[Any] = ResourceStore(
         cluster,  # type: ignore[arg-type]
@@ -210,8 +216,7 @@ async def test_a_failing_backend_makes_the_store_retry_with_backoff_and_recover(
             await asyncio.sleep(0.01)
         cluster.list_error = None
         await store.wait_synced(2)
-        while store.status != "synced":
-            await asyncio.sleep(0.01)
+        await until_synced(store)
         assert store.error is None
         assert set(store.items) == {"a"}
 
