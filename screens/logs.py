@@ -159,10 +159,16 @@ class LogsScreen(Screen[None]):
             return
         arrived = self._incoming[:]
         self._incoming.clear()
+        before = self._shown_signature()
         self.buffer.extend(arrived)
-        if not self.buffer.paused:
+        if self._shown_signature() != before:
             self.view.lines_changed()
         self._show_status()
+
+    def _shown_signature(self) -> tuple[int, int, int]:
+        """What changes when the shown lines change (their count and both ends)."""
+        shown = self.buffer.shown
+        return (len(shown), id(shown[0]), id(shown[-1])) if shown else (0, 0, 0)
 
     def _show_status(self) -> None:
         b = self.buffer
@@ -183,7 +189,7 @@ class LogsScreen(Screen[None]):
             parts.append(f"PAUSED ({b.waiting:,} waiting)")
         if self.view.wrap:
             parts.append("wrap")
-        self.query_one("#status", Static).update(" · ".join(parts))
+        self.query_one("#status", Static).update(" · ".join(parts), layout=False)
 
     # ------------------------------------------------------------------ actions
 

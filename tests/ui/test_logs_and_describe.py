@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
 
-from adapters.base import Kind
+from adapters.base import Kind, LogOptions
 from console.app import Backends, OpsConsoleApp, build_app
 from console.config import Config
 from console.logbuffer import LogLine
@@ -137,3 +140,50 @@ async def test_describe_shows_yaml_without_managed_fields_and_the_events() -> No
         events = app.screen.query_one("#events")
         await wait_for(pilot, lambda: "ScalingReplicaSet" in str(events.render()))
         assert "Scaled up to 3" in str(events.render())
+
+
+class FirehoseCluster(OpsCluster):
+    """Streams 5,000 lines a second: each wake-up delivers every line due by then,
+    as a socket's buffered bytes would."""
+
+    async def logs(self, namespace: str, pod: str, options: LogOptions) -> AsyncIterator[str]:
+        n = 0
+        start = time.perf_counter()
+        while True:
+            due = int((time.perf_counter() - start) * 5_000)
+            while n < due:
+                n += 1
+                yield f"{n} GET /v1/completions 200 in 41 ms"
+            await asyncio.sleep(0.01)
+
+
+async def key_latency(app: OpsConsoleApp, key: str, changed: Callable[[], bool]) -> float:
+    """Seconds from a key event entering the app to its effect on the screen's state."""
+    started = time.perf_counter()
+    app.simulate_key(key)
+    while not changed():
+        await asyncio.sleep(0.002)
+    return time.perf_counter() - started
+
+
+async def test_keys_answer_within_100_ms_while_5000_lines_a_second_stream() -> None:
+    cluster = FirehoseCluster()
+    app = app_over(cluster)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_logs(app, pilot, LogsScreen("inference", pods(cluster, LLAMA_PODS[0])))
+        await pilot.press("slash", *"[13]7 GET", "enter")
+        await pilot.pause(1.0)
+        started = len(screen.buffer.lines) + screen.buffer.dropped
+        t0 = time.perf_counter()
+        view, buffer = screen.view, screen.buffer
+        latencies = []
+        for _ in range(3):
+            wrap, paused = view.wrap, buffer.paused
+            latencies.append(await key_latency(app, "w", lambda w=wrap: view.wrap != w))
+            latencies.append(await key_latency(app, "space", lambda p=paused: buffer.paused != p))
+            await asyncio.sleep(0.1)
+        await pilot.pause(0.5)
+        arrived = len(buffer.lines) + buffer.dropped + buffer.waiting - started
+        rate = arrived / (time.perf_counter() - t0)
+    assert max(latencies) < 0.1, f"slowest key took {max(latencies) * 1000:.0f} ms"
+    assert rate >= 4_500, f"the view took in only {rate:.0f} lines/s"

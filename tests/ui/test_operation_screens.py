@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from screens.scale import ScaleScreen
 from screens.widgets.resource_table import ResourceTable
 from tests.ui.conftest import wait_for
 from tests.ui.fakes import NOW
-from tests.ui.ops_fakes import OpsCluster
+from tests.ui.ops_fakes import OpsCluster, pod
 
 
 class DeploymentsWithActions(DeploymentActions, DeploymentsScreen):
@@ -241,3 +243,27 @@ async def test_enter_opens_the_pods_of_a_deployment_and_d_deletes_one(make: Make
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_for(pilot, lambda: ("delete llama-70b-7d9f-aaaaa", False) in cluster.calls)
+
+
+async def test_the_pods_of_a_500_pod_deployment_open_within_half_a_second(make: Make) -> None:
+    app, cluster = make()
+    for i in range(5_000):
+        owner = "llama-70b-7d9f" if i < 500 else f"other-{i % 40}-5c4b"
+        extra = pod(f"{owner}-{i:05d}", rs=owner)
+        cluster.objects[Kind.POD][extra.key] = extra
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_deployments(app, pilot)
+        store = app.cluster_store(Kind.POD)
+        assert store is not None
+        await store.wait_synced(timeout=10)
+        await pilot.pause(0.2)
+        started = time.perf_counter()
+        app.simulate_key("enter")
+        while not (
+            isinstance(app.screen, PodsScreen)
+            and app.screen.query_one(ResourceTable).row_count == 502
+        ):
+            assert time.perf_counter() - started < 5, "the pods never appeared"
+            await asyncio.sleep(0.005)
+        elapsed = time.perf_counter() - started
+    assert elapsed < 0.5, f"opening took {elapsed * 1000:.0f} ms"
