@@ -285,3 +285,27 @@ async def test_a_list_after_a_change_shows_the_change_not_a_cached_copy(client, 
     world.store.create("pods", pod("llm-0", labels={"generation": "two"}))
     body = await (await client.get("/api/v1/namespaces/serving/pods")).json()
     assert body["items"][1]["metadata"]["labels"] == {"generation": "two"}
+
+
+async def test_send_initial_events_ends_the_initial_state_with_a_marked_bookmark(client, world):
+    params = {"watch": "1", "sendInitialEvents": "true", "allowWatchBookmarks": "true",
+              "resourceVersionMatch": "NotOlderThan", "resourceVersion": ""}
+    async with client.get("/api/v1/namespaces/training/pods", params=params) as resp:
+        events = await read_events(resp, 2)
+    assert [e["type"] for e in events] == ["ADDED", "BOOKMARK"]
+    marker = events[1]["object"]["metadata"]
+    assert marker["annotations"] == {"k8s.io/initial-events-end": "true"}
+    assert marker["resourceVersion"] == str(world.store.resource_version)
+
+
+async def test_a_table_watch_sends_column_definitions_only_once(client, world):
+    params = {"watch": "1", "resourceVersion": str(world.store.resource_version)}
+    async with client.get("/api/v1/namespaces/serving/pods", params=params,
+                          headers={"Accept": TABLE}) as resp:
+        world.store.create("pods", pod("llm-3"))
+        world.store.create("pods", pod("llm-4"))
+        events = await read_events(resp, 2)
+    tables = [e["object"] for e in events]
+    assert [t["kind"] for t in tables] == ["Table", "Table"]
+    assert tables[0]["columnDefinitions"] and not tables[1]["columnDefinitions"]
+    assert [t["rows"][0]["cells"][0] for t in tables] == ["llm-3", "llm-4"]
