@@ -8,10 +8,10 @@ bodies, multiplexed log frames)."""
 from __future__ import annotations
 
 import struct
-import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import aclosing
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -106,8 +106,18 @@ def test_logs_are_frames_per_line_with_optional_timestamps_and_since(base_url: s
     assert len(lines) == 3 and all(kind in (1, 2) for kind, _ in lines)
     assert all(text.endswith("\n") and text[:4].isdigit() and "Z " in text for _, text in lines)
 
-    recent = requests.get(url, params={"stdout": 1, "since": f"{time.time() - 2.5:.3f}"}, timeout=5)
-    assert 1 <= len(frames(recent.content)) <= 3
+    def stamp(text: str) -> float:
+        return datetime.fromisoformat(text.split(" ", 1)[0]).timestamp()
+
+    since = stamp(lines[1][1])
+    recent = requests.get(
+        url,
+        params={"stdout": 1, "stderr": 1, "timestamps": 1, "since": f"{since:.6f}"},
+        timeout=5,
+    )
+    recent_lines = frames(recent.content)
+    assert recent_lines[:2] == lines[1:]
+    assert all(stamp(text) >= since for _, text in recent_lines)
 
 
 def test_stats_without_streaming_carry_a_previous_sample_for_cpu_percent(base_url: str) -> None:
