@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -29,6 +30,7 @@ from console.sandbox.world import World
 __all__ = ["SandboxProcess", "SandboxServer", "ThreadedSandbox", "spawn"]
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: Seconds a stopping server waits for open requests (watches, followed logs).
 SHUTDOWN_GRACE = 0.5
@@ -43,6 +45,12 @@ def _optional_module(name: str) -> ModuleType | None:
         if exc.name == qualified:
             return None
         raise
+
+
+def _report_crash(task: asyncio.Task[None]) -> None:
+    """Log the controller loop's failure (the faces keep serving a frozen world)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the sandbox world stopped", exc_info=task.exception())
 
 
 class SandboxServer:
@@ -77,6 +85,7 @@ class SandboxServer:
             self.world.populate()
             self._populated = True
         self._loop_task = asyncio.create_task(self.world.run(), name="sandbox-world")
+        self._loop_task.add_done_callback(_report_crash)
         try:
             port = await self._serve(make_app(self.world), self._ports["kube"])
             self.kube_url = f"http://{self.host}:{port}"
