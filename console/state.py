@@ -48,6 +48,9 @@ Listener = Callable[["ResourceStore[T]", ChangeSet[T]], None]
 class ResourceStore(Generic[T]):
     """Every object of one kind (optionally one namespace), kept current."""
 
+    #: A watch the server ends sooner than this is followed by a pause this long.
+    MIN_WATCH_SECONDS = 1.0
+
     def __init__(
         self,
         adapter: ClusterAdapter,
@@ -98,7 +101,11 @@ class ResourceStore(Generic[T]):
                         await self._relist()
                         need_list = False
                     attempt = 0
+                    began = asyncio.get_running_loop().time()
                     await self._watch_once()
+                    if asyncio.get_running_loop().time() - began < self.MIN_WATCH_SECONDS:
+                        # A server that ends every watch at once must not make us spin.
+                        await asyncio.sleep(self.MIN_WATCH_SECONDS)
                 except Gone:
                     need_list = True
                 except AdapterError as exc:
