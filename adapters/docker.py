@@ -7,8 +7,9 @@ stopping the iteration shuts that connection down and ends the thread. Log
 streams are bounded by ``tail`` (and ``since``); nothing reads ``tail='all'``.
 
 The endpoint is the one given, else ``DOCKER_HOST`` (with ``DOCKER_TLS_VERIFY``
-and ``DOCKER_CERT_PATH``), else the local socket. ``ssh://`` endpoints run the
-system ``ssh`` client (argument list, no shell). The SDK is imported on
+and ``DOCKER_CERT_PATH``), else the local socket. ``ssh://`` endpoints go through
+paramiko (the SDK's ``ssh`` extra), which reads ``~/.ssh/config`` and the agent
+and never writes to the terminal. The SDK is imported on
 ``connect``; its errors are translated once, here, by ``adapters.docker_errors``.
 """
 
@@ -76,7 +77,6 @@ class DockerAdapter:
 
         kwargs: dict[str, Any] = {} if not self._from_env else docker.utils.kwargs_from_env()
         kwargs["base_url"] = self.endpoint
-        kwargs["use_ssh_client"] = self.endpoint.startswith("ssh://")
         kwargs["timeout"] = self.timeout
         try:
             api = docker.APIClient(version="auto", **kwargs)

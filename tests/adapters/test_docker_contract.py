@@ -286,3 +286,23 @@ async def test_a_daemon_that_is_not_there_is_unavailable_naming_the_endpoint(end
     with pytest.raises(Unavailable) as raised:
         await adapter.connect()
     assert endpoint in raised.value.detail
+
+
+async def test_without_an_endpoint_docker_host_is_used(
+    monkeypatch: pytest.MonkeyPatch, sandbox_docker: DockerTarget
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", sandbox_docker.endpoint)
+    adapter = DockerAdapter()
+    await adapter.connect()
+    try:
+        assert adapter.endpoint == sandbox_docker.endpoint
+        assert await adapter.images()
+    finally:
+        await adapter.close()
+
+
+async def test_an_ssh_endpoint_that_refuses_is_unavailable_with_the_reason() -> None:
+    adapter = DockerAdapter("ssh://opsconsole@127.0.0.1:1", timeout=3.0)
+    with pytest.raises(Unavailable) as raised:
+        await adapter.connect()
+    assert raised.value.detail.startswith("cannot reach Docker at ssh://opsconsole@127.0.0.1:1: ")
