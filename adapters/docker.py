@@ -104,6 +104,7 @@ class DockerAdapter:
             Image(
                 id=row["Id"],
                 tags=tuple(t for t in row.get("RepoTags") or () if t != "<none>:<none>"),
+                digests=tuple(d for d in row.get("RepoDigests") or () if d != "<none>@<none>"),
                 size=int(row.get("Size") or 0),
                 created=epoch_to_datetime(row.get("Created")),
             )

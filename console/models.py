@@ -259,6 +259,8 @@ class AlertRule(_Model):
 class Image(_Model):
     id: str
     tags: tuple[str, ...] = ()
+    #: Repository digests (``repo@sha256:…``) the image was pushed or pulled as.
+    digests: tuple[str, ...] = ()
     size: int = 0
     created: datetime | None = None
 
