@@ -116,7 +116,7 @@ class ImageStore:
             if image_id:
                 return self._images[image_id]
         hexpart = name.removeprefix("sha256:")
-        if len(hexpart) >= 4 and all(c in "0123456789abcdef" for c in hexpart):
+        if len(hexpart) >= 4 and self._looks_like_id(hexpart):
             matches = [i for i in self._images.values() if i.id[7:].startswith(hexpart)]
             if len(matches) == 1:
                 return matches[0]
@@ -131,6 +131,7 @@ class ImageStore:
         return image
 
     def children(self, image: SimImage) -> list[SimImage]:
+        """The images built directly on ``image``."""
         return [i for i in self._images.values() if i.parent == image.id]
 
     # ----------------------------------------------------------------- writing

@@ -74,11 +74,10 @@ class Registries:
             yield _error(f"An image does not exist locally with the tag: {name}")
             return
         registry = registry_of(name)
-        shown = (
-            f"docker.io/{name if '/' in name else 'library/' + name}"
-            if registry == "docker.io" and not name.startswith("docker.io/")
-            else name
-        )
+        if registry == "docker.io":  # the daemon names Docker Hub repositories in full
+            shown = f"docker.io/{name if '/' in name else 'library/' + name}"
+        else:
+            shown = name
         yield {"status": f"The push refers to repository [{shown}]"}
         for reference in wanted:
             image = images.require(reference)
