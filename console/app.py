@@ -25,9 +25,11 @@ from console.config import Config
 from console.health import CONNECTING, OFF, OK, BackendHealth, keep_connecting
 from console.models import KubeObject
 from console.state import ChangeSet, ClusterState, ResourceStore
+from screens.alerts import AlertsScreen
 from screens.deployments import DeploymentsScreen
 from screens.help import HelpScreen, describe_bindings
 from screens.messages import BackendHealthChanged
+from screens.metrics import MetricsScreen
 from screens.namespace_picker import NamespacePicker
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,11 @@ class Area:
 
 
 #: The console's areas, in the order of their number keys. A new area is one entry.
-AREAS: tuple[Area, ...] = (Area("deployments", "Deployments", "1", DeploymentsScreen),)
+AREAS: tuple[Area, ...] = (
+    Area("deployments", "Deployments", "1", DeploymentsScreen),
+    Area("metrics", "Metrics", "2", MetricsScreen),
+    Area("alerts", "Alerts", "3", AlertsScreen),
+)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -26,7 +26,7 @@ class KeyHelp:
     action: str = field(compare=False)
 
 
-def describe_bindings(app: App[object], screen: Screen[object]) -> list[KeyHelp]:
+def describe_bindings(app: App[Any], screen: Screen[Any]) -> list[KeyHelp]:
     """Every binding active on ``screen`` (its focused widget, the screen, the app),
     keys of the same action merged, hidden ones included, in binding order."""
     merged: dict[tuple[str, str], tuple[list[str], DOMNode]] = {}
@@ -44,7 +44,7 @@ def describe_bindings(app: App[object], screen: Screen[object]) -> list[KeyHelp]
     ]
 
 
-def _scope(app: App[object], node: DOMNode) -> str:
+def _scope(app: App[Any], node: DOMNode) -> str:
     if node is app:
         return "everywhere"
     if isinstance(node, Screen):
@@ -63,14 +63,14 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, lines: Iterable[KeyHelp]) -> None:
         super().__init__()
-        self._lines = list(lines)
+        self.lines = list(lines)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Keys", id="title")
             table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True, id="keys")
             table.add_columns("Key", "Does", "Where")
-            for line in self._lines:
+            for line in self.lines:
                 table.add_row(line.keys, line.description, line.scope)
             yield table
             yield Label("esc closes · ctrl+p searches every command", id="hint")

@@ -1,4 +1,5 @@
-"""Column specifications for ``ResourceTable`` and the arithmetic of laying them out.
+"""Column specifications for ``ResourceTable``, the arithmetic of laying them out,
+and painting one line of cells.
 
 Kept apart from the widget so the layout rules (minimum widths, flexible shares,
 truncation with an ellipsis) read on their own.
@@ -8,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal
 
 from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
 
-Row = TypeVar("Row")
+from screens.widgets.rows import Row
 
 #: A cell's colour role; each maps to a component class styled with theme variables.
 Tone = Literal["ok", "warning", "error", "muted"]
@@ -21,7 +25,7 @@ Tone = Literal["ok", "warning", "error", "muted"]
 GAP = 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Column(Generic[Row]):
     """One column: its header ``label``, how to turn a row into ``cell`` text, and how
     wide it is. ``width`` is the minimum; columns with a ``flex`` share take the spare
@@ -53,18 +57,18 @@ def layout(columns: Sequence[Column[Row]], available: int) -> list[int]:
         given = 0
         for i in growing:
             share = max(1, spare * columns[i].flex // weight)
-            cap = columns[i].max_width
-            room = share if cap is None else min(share, cap - widths[i])
-            room = min(room, spare - given)
+            room = min(share, _cap(columns[i]) - widths[i], spare - given)
             widths[i] += room
             given += room
         spare -= given
-        growing = [
-            i for i in growing if columns[i].max_width is None or widths[i] < columns[i].max_width
-        ]
+        growing = [i for i in growing if widths[i] < _cap(columns[i])]
         if given == 0:
             break
     return widths
+
+
+def _cap(column: Column[Row]) -> int:
+    return column.max_width if column.max_width is not None else 1 << 16
 
 
 def fit(text: str, width: int, align: Literal["left", "right"] = "left") -> str:
@@ -75,3 +79,24 @@ def fit(text: str, width: int, align: Literal["left", "right"] = "left") -> str:
         return set_cell_size(text, width - 1) + "…" if width > 0 else ""
     padding = " " * (width - length)
     return padding + text if align == "right" else text + padding
+
+
+def paint(
+    columns: Sequence[Column[Row]],
+    widths: Sequence[int],
+    texts: Sequence[str],
+    base: Style,
+    row: Row | None = None,
+    tone_style: Callable[[Tone], Style] | None = None,
+) -> Strip:
+    """One table line: each text fitted to its column's width and alignment, in
+    ``base`` style, coloured by the column's tone for ``row`` when ``tone_style``
+    maps tones to styles. Returns a ``Strip`` as wide as all columns and gaps."""
+    segments: list[Segment] = []
+    for i, (column, width, text) in enumerate(zip(columns, widths, texts, strict=True)):
+        if i:
+            segments.append(Segment(" " * GAP, base))
+        tone = column.tone(row) if column.tone and row is not None and tone_style else None
+        style = base + tone_style(tone) if tone and tone_style else base
+        segments.append(Segment(fit(text, width, column.align), style))
+    return Strip(segments, sum(widths) + GAP * max(0, len(widths) - 1))

@@ -11,11 +11,9 @@ fresh rows takes seconds (see STYLE.md, "Live data").
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from time import monotonic
 from typing import Any, ClassVar, Generic
 
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
@@ -26,17 +24,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from console.state import ChangeSet
-from screens.widgets.columns import GAP, Column, Row, fit, layout
-
-
-@dataclass(slots=True)
-class _Pending(Generic[Row]):
-    """Changes received since the last repaint."""
-
-    upserted: dict[str, Row] = field(default_factory=dict)
-    deleted: set[str] = field(default_factory=set)
-    reset: bool = False
+from screens.widgets.columns import GAP, Column, layout, paint
+from screens.widgets.rows import Changes, PendingChanges, Row, RowSet
 
 
 class ResourceTable(ScrollView, Generic[Row], can_focus=True):
@@ -129,19 +118,11 @@ class ResourceTable(ScrollView, Generic[Row], can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._columns = list(columns)
         self._widths = [c.width for c in self._columns]
-        self._sort_key = sort_key
-        self._reverse = False
-        self._predicate: Callable[[Row], bool] | None = None
-        self._rows: dict[str, Row] = {}
-        self._order: list[str] = []
-        self._position: dict[str, int] = {}
+        self._set: RowSet[Row] = RowSet(sort_key)
         self._texts: dict[str, tuple[str, ...]] = {}
         self._strips: LRUCache[str, Strip] = LRUCache(2048)
         self._header: Strip | None = None
-        self._wanted: str | None = None
-        self._cursor: str | None = None
-        self._cursor_index = 0
-        self._pending: _Pending[Row] = _Pending()
+        self._pending: PendingChanges[Row] = PendingChanges()
         self._repaint_interval = repaint_interval
         self._flush_timer: Timer | None = None
         self._last_flush = 0.0
@@ -151,70 +132,59 @@ class ResourceTable(ScrollView, Generic[Row], can_focus=True):
     @property
     def cursor_key(self) -> str | None:
         """The key of the row under the cursor, or None when no row is shown."""
-        return self._cursor
+        return self._set.cursor
 
     @property
     def row_keys(self) -> list[str]:
         """The keys of the rows shown, in display order (a copy)."""
-        return list(self._order)
+        return list(self._set.order)
 
     @property
     def row_count(self) -> int:
         """How many rows pass the filter."""
-        return len(self._order)
+        return len(self._set.order)
 
     def row(self, key: str) -> Row | None:
         """The row ``key`` (shown or filtered out), or None if there is none."""
-        return self._rows.get(key)
+        return self._set.rows.get(key)
 
     def cell_texts(self, key: str) -> tuple[str, ...]:
         """The texts of row ``key``'s cells, as currently rendered. Raises ``KeyError``."""
-        return self._texts.get(key) or self._cell_texts(self._rows[key])
+        return self._texts.get(key) or self._cell_texts(self._set.rows[key])
 
     # ------------------------------------------------------------------ changing
 
     def replace_all(self, rows: Mapping[str, Row]) -> None:
         """Show exactly ``rows`` (a store's ``items``), at the next repaint."""
-        self.apply(ChangeSet(upserted=dict(rows), reset=True))
+        self._pending = PendingChanges(dict(rows), set(), True)
+        self._schedule_flush()
 
-    def apply(self, changes: ChangeSet[Row]) -> None:
+    def apply(self, changes: Changes[Row]) -> None:
         """Queue a store's ``ChangeSet``; the table repaints only the rows it touched,
         at most once per repaint interval."""
-        pending = self._pending
-        if changes.reset:
-            self._pending = _Pending(dict(changes.upserted), set(), True)
-        else:
-            for key in changes.deleted:
-                pending.upserted.pop(key, None)
-                pending.deleted.add(key)
-            for key, row in changes.upserted.items():
-                pending.deleted.discard(key)
-                pending.upserted[key] = row
+        self._pending.merge(changes)
         self._schedule_flush()
 
     def set_filter(self, predicate: Callable[[Row], bool] | None) -> None:
         """Show only rows for which ``predicate`` is true (all rows for None)."""
-        self._predicate = predicate
-        self._rebuild()
+        self._reorder(lambda: self._set.set_filter(predicate))
 
     def sort(self, key: Callable[[Row], Any], *, reverse: bool = False) -> None:
         """Order rows by ``key`` (ties broken by the row key)."""
-        self._sort_key, self._reverse = key, reverse
-        self._rebuild()
+        self._reorder(lambda: self._set.set_sort(key, reverse))
 
     def move_cursor(self, key: str) -> None:
         """Put the cursor on row ``key`` if it is shown (otherwise nothing happens)."""
-        if key in self._position:
-            self._wanted = key
-            self._place_cursor(self._position[key])
+        if key in self._set.position:
+            self._move_to(self._set.position[key])
 
     def refresh_cells(self) -> int:
         """Recompute the visible rows' texts (for cells that depend on time, such as
         ages) and repaint only the rows whose text changed. Returns how many did."""
         changed = 0
         for index in self._visible_indexes():
-            key = self._order[index]
-            texts = self._cell_texts(self._rows[key])
+            key = self._set.order[index]
+            texts = self._cell_texts(self._set.rows[key])
             if texts != self._texts.get(key):
                 self._texts[key] = texts
                 self._strips.discard(key)
@@ -234,83 +204,55 @@ class ResourceTable(ScrollView, Generic[Row], can_focus=True):
             self._flush_timer = self.set_timer(delay, self._flush, name="repaint")
 
     def _flush(self) -> None:
+        """Apply the pending changes: repaint changed lines, or everything when the
+        order changed."""
         self._flush_timer = None
         self._last_flush = monotonic()
-        pending, self._pending = self._pending, _Pending()
+        pending, self._pending = self._pending, PendingChanges()
+        for key in (*pending.upserted, *pending.deleted):
+            self._texts.pop(key, None)
+            self._strips.discard(key)
         if pending.reset:
-            self._rows = pending.upserted
             self._texts.clear()
             self._strips.clear()
-            self._rebuild()
+            self._reorder(lambda: self._set.replace(pending.upserted))
             return
-        structural = any(key in self._position for key in pending.deleted)
-        for key in pending.deleted:
-            self._rows.pop(key, None)
-            self._forget(key)
-        touched: list[str] = []
-        for key, row in pending.upserted.items():
-            old = self._rows.get(key)
-            self._rows[key] = row
-            self._forget(key)
-            if old is None or self._moves(old, row, key):
-                structural = True
-            elif key in self._position:
-                touched.append(key)
-        if structural:
-            self._rebuild()
-            return
-        for key in touched:
-            self.refresh_line(self._position[key] + 1)
-
-    def _moves(self, old: Row, new: Row, key: str) -> bool:
-        """Whether replacing ``old`` by ``new`` changes the row's place or visibility."""
-        return self._order_key(key, old) != self._order_key(key, new) or self._accepts(
-            old
-        ) != self._accepts(new)
-
-    def _forget(self, key: str) -> None:
-        self._texts.pop(key, None)
-        self._strips.discard(key)
-
-    def _order_key(self, key: str, row: Row) -> tuple[Any, str]:
-        return (self._sort_key(row), key)
-
-    def _accepts(self, row: Row) -> bool:
-        return self._predicate is None or self._predicate(row)
-
-    def _rebuild(self) -> None:
-        """Re-sort and re-filter every row, keep the cursor on its key, repaint."""
-        order = [key for key, row in self._rows.items() if self._accepts(row)]
-        order.sort(key=lambda key: self._order_key(key, self._rows[key]), reverse=self._reverse)
-        self._order = order
-        self._position = {key: i for i, key in enumerate(order)}
-        self.virtual_size = Size(self._total_width(), len(order) + 1)
-        if self._wanted in self._position:
-            index = self._position[self._wanted]
-        elif self._cursor in self._position:
-            index = self._position[self._cursor]
+        before = self._set.cursor
+        in_place = self._set.update(pending.upserted, pending.deleted)
+        if in_place is None:
+            self._after_reorder(before)
         else:
-            index = min(self._cursor_index, len(order) - 1)
-        self._place_cursor(max(index, 0))
+            for key in in_place:
+                self.refresh_line(self._set.position[key] + 1)
+
+    def _reorder(self, change: Callable[[], None]) -> None:
+        before = self._set.cursor
+        change()
+        self._after_reorder(before)
+
+    def _after_reorder(self, cursor_before: str | None) -> None:
+        """Resize the virtual canvas, keep the cursor in view, repaint, and tell the
+        screen (``RowsChanged``, and ``RowHighlighted`` if the cursor's key changed)."""
+        self.virtual_size = Size(self._total_width(), len(self._set.order) + 1)
+        if self._set.cursor is not None:
+            self._scroll_into_view(self._set.cursor_index)
         self.refresh()
+        if self._set.cursor != cursor_before:
+            self.post_message(self.RowHighlighted(self, self._set.cursor))
         self.post_message(self.RowsChanged(self))
 
     # ------------------------------------------------------------------ cursor
 
-    def _place_cursor(self, index: int) -> None:
-        """Move the cursor to display row ``index``, scroll it into view, post
-        ``RowHighlighted`` if the key under it changed."""
-        previous = self._cursor
-        old_index = self._position.get(previous) if previous is not None else None
-        self._cursor_index = index
-        self._cursor = self._order[index] if 0 <= index < len(self._order) else None
-        if old_index is not None:
-            self.refresh_line(old_index + 1)
-        if self._cursor is not None:
-            self._scroll_into_view(index)
-            self.refresh_line(index + 1)
-        if self._cursor != previous:
-            self.post_message(self.RowHighlighted(self, self._cursor))
+    def _move_to(self, index: int) -> None:
+        """Move the cursor (the operator's choice) to ``index`` and repaint both lines."""
+        before, old_index = self._set.cursor, self._set.cursor_index
+        self._set.place(index)
+        if self._set.cursor == before:
+            return
+        self.refresh_line(old_index + 1)
+        self._scroll_into_view(self._set.cursor_index)
+        self.refresh_line(self._set.cursor_index + 1)
+        self.post_message(self.RowHighlighted(self, self._set.cursor))
 
     def _body_height(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
@@ -322,47 +264,40 @@ class ResourceTable(ScrollView, Generic[Row], can_focus=True):
         elif index >= top + self._body_height():
             self.scroll_to(y=index - self._body_height() + 1, animate=False, immediate=True)
 
-    def _step(self, delta: int) -> None:
-        if self._order:
-            index = max(0, min(len(self._order) - 1, self._cursor_index + delta))
-            self._wanted = self._order[index]
-            self._place_cursor(index)
-
     def action_cursor(self, delta: int) -> None:
         """Move the cursor ``delta`` rows."""
-        self._step(delta)
+        self._move_to(self._set.cursor_index + delta)
 
     def action_page(self, direction: int) -> None:
         """Move the cursor a page up (-1) or down (1)."""
-        self._step(direction * self._body_height())
+        self._move_to(self._set.cursor_index + direction * self._body_height())
 
     def action_edge(self, end: int) -> None:
         """Move the cursor to the first (0) or last (1) row."""
-        self._step(len(self._order) if end else -len(self._order))
+        self._move_to(len(self._set.order) - 1 if end else 0)
 
     def action_select(self) -> None:
         """Post ``RowSelected`` for the row under the cursor."""
-        if self._cursor is not None:
-            self.post_message(self.RowSelected(self, self._cursor))
+        if self._set.cursor is not None:
+            self.post_message(self.RowSelected(self, self._set.cursor))
 
-    def _on_click(self, event: events.Click) -> None:
+    async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None or offset.y == 0:
             return
         index = round(self.scroll_y) + offset.y - 1
-        if index >= len(self._order):
+        if index >= len(self._set.order):
             return
-        if self._order[index] == self._cursor:
+        if index == self._set.cursor_index:
             self.action_select()
         else:
-            self._wanted = self._order[index]
-            self._place_cursor(index)
+            self._move_to(index)
 
     # ------------------------------------------------------------------ drawing
 
     def _visible_indexes(self) -> range:
         top = round(self.scroll_y)
-        return range(top, min(len(self._order), top + self._body_height()))
+        return range(top, min(len(self._set.order), top + self._body_height()))
 
     def _total_width(self) -> int:
         return sum(self._widths) + GAP * max(0, len(self._widths) - 1)
@@ -373,9 +308,9 @@ class ResourceTable(ScrollView, Generic[Row], can_focus=True):
             self._widths = widths
             self._strips.clear()
             self._header = None
-        self.virtual_size = Size(self._total_width(), len(self._order) + 1)
-        if self._cursor is not None:
-            self._scroll_into_view(self._cursor_index)
+        self.virtual_size = Size(self._total_width(), len(self._set.order) + 1)
+        if self._set.cursor is not None:
+            self._scroll_into_view(self._set.cursor_index)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -389,22 +324,11 @@ class ResourceTable(ScrollView, Generic[Row], can_focus=True):
     def _style(self, component: str) -> Style:
         return self.get_component_rich_style(f"resource-table--{component}")
 
-    def _join(self, cells: Sequence[tuple[str, Style]], base: Style) -> Strip:
-        segments: list[Segment] = []
-        for i, (text, style) in enumerate(cells):
-            if i:
-                segments.append(Segment(" " * GAP, base))
-            segments.append(Segment(text, style))
-        return Strip(segments, self._total_width())
-
     def _header_strip(self) -> Strip:
         if self._header is None:
             style = self._style("header")
-            cells = [
-                (fit(c.label, w, c.align), style)
-                for c, w in zip(self._columns, self._widths, strict=True)
-            ]
-            self._header = self._join(cells, style)
+            labels = [c.label for c in self._columns]
+            self._header = paint(self._columns, self._widths, labels, style)
         return self._header
 
     def _row_strip(self, key: str, cursor: bool = False) -> Strip:
@@ -412,16 +336,13 @@ class ResourceTable(ScrollView, Generic[Row], can_focus=True):
         for the cursor row, all in the cursor's colours (not cached)."""
         strip = None if cursor else self._strips.get(key)
         if strip is None:
-            row = self._rows[key]
+            row = self._set.rows[key]
             texts = self._texts.get(key) or self._cell_texts(row)
             self._texts[key] = texts
-            base = self._style("cursor") if cursor else self.rich_style
-            cells: list[tuple[str, Style]] = []
-            for column, width, text in zip(self._columns, self._widths, texts, strict=True):
-                tone = column.tone(row) if column.tone and not cursor else None
-                style = base + self._style(tone) if tone else base
-                cells.append((fit(text, width, column.align), style))
-            strip = self._join(cells, base)
+            if cursor:
+                strip = paint(self._columns, self._widths, texts, self._style("cursor"))
+            else:
+                strip = paint(self._columns, self._widths, texts, self.rich_style, row, self._style)
             if not cursor:
                 self._strips[key] = strip
         return strip
@@ -435,8 +356,8 @@ class ResourceTable(ScrollView, Generic[Row], can_focus=True):
             strip = self._header_strip()
         else:
             index = scroll_y + y - 1
-            if index >= len(self._order):
+            if index >= len(self._set.order):
                 return Strip.blank(width, base)
-            key = self._order[index]
-            strip = self._row_strip(key, cursor=key == self._cursor)
+            key = self._set.order[index]
+            strip = self._row_strip(key, cursor=key == self._set.cursor)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
