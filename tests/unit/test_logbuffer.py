@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -85,12 +84,11 @@ def test_saving_writes_the_shown_lines_with_their_pod(tmp_path: Path) -> None:
     assert target.read_text() == "web-1 bye\n"
 
 
-def test_ten_thousand_lines_a_second_fit_in_a_small_fraction_of_a_second() -> None:
+def test_a_large_batch_is_filtered_as_it_arrives_and_refiltered_whole() -> None:
     buffer = LogBuffer()
     buffer.set_filter("error|timeout")
     batch = [LogLine.of(f"web-{i % 5}", f"request {i} served in 3 ms") for i in range(10_000)]
-    started = time.perf_counter()
-    buffer.extend(batch)
+    assert buffer.extend(batch) == 0
+    assert len(buffer.lines) == 10_000 and not buffer.shown
     buffer.set_filter("served")
-    assert time.perf_counter() - started < 0.2
-    assert len(buffer.shown) == 10_000
+    assert list(buffer.shown) == batch
