@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from importlib import import_module
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
@@ -25,11 +26,8 @@ from console.config import Config
 from console.health import CONNECTING, OFF, OK, BackendHealth, keep_connecting
 from console.models import KubeObject
 from console.state import ChangeSet, ClusterState, ResourceStore
-from screens.alerts import AlertsScreen
-from screens.deployments import DeploymentsScreen
 from screens.help import HelpScreen, describe_bindings
 from screens.messages import BackendHealthChanged
-from screens.metrics import MetricsScreen
 from screens.namespace_picker import NamespacePicker
 
 log = logging.getLogger(__name__)
@@ -40,19 +38,29 @@ Clock = Callable[[], datetime]
 @dataclass(frozen=True, slots=True)
 class Area:
     """A top-level area of the console: a Textual mode with its own screen stack,
-    reached with ``key`` (binding id ``name``)."""
+    reached with ``key`` (binding id ``name``). ``screen`` is ``"module:Class"``,
+    imported when the area is first opened so that areas nobody visits (and their
+    chart libraries) cost nothing at start."""
 
     name: str
     title: str
     key: str
-    screen: Callable[[], Screen[None]]
+    screen: str
+
+    def make_screen(self) -> Screen[None]:
+        """A new instance of the area's screen. Raises ``ImportError`` or
+        ``AttributeError`` when ``screen`` names nothing."""
+        module, _, name = self.screen.partition(":")
+        screen: Screen[None] = getattr(import_module(module), name)()
+        return screen
 
 
 #: The console's areas, in the order of their number keys. A new area is one entry.
 AREAS: tuple[Area, ...] = (
-    Area("deployments", "Deployments", "1", DeploymentsScreen),
-    Area("metrics", "Metrics", "2", MetricsScreen),
-    Area("alerts", "Alerts", "3", AlertsScreen),
+    Area("deployments", "Deployments", "1", "screens.deployments:DeploymentsScreen"),
+    Area("metrics", "Metrics", "2", "screens.metrics:MetricsScreen"),
+    Area("alerts", "Alerts", "3", "screens.alerts:AlertsScreen"),
+    Area("builds", "Builds", "5", "screens.builds:BuildsScreen"),
 )
 
 
@@ -74,7 +82,7 @@ class OpsConsoleApp(App[None]):
 
     TITLE = "opsconsole"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[None]]]] = {
-        area.name: area.screen for area in AREAS
+        area.name: area.make_screen for area in AREAS
     }
     DEFAULT_MODE = AREAS[0].name
 
@@ -120,14 +128,10 @@ class OpsConsoleApp(App[None]):
         self.cluster: ClusterState | None = ClusterState(cluster) if cluster else None
         self._cluster_ready = asyncio.Event()
         self._started_kinds: set[Kind] = set()
-        context = cluster.context if cluster else (config.kubernetes.context or "")
-        self.set_reactive(OpsConsoleApp.context, context)
+        self._read_only_flag = read_only
         self.set_reactive(OpsConsoleApp.namespace, namespace)
         self.set_reactive(OpsConsoleApp.sandbox, backends.sandbox)
-        self.set_reactive(
-            OpsConsoleApp.read_only,
-            read_only or context in config.kubernetes.read_only_contexts,
-        )
+        self._show_context(cluster.context if cluster else (config.kubernetes.context or ""))
         if cluster:
             self.set_reactive(OpsConsoleApp.kubernetes_health, CONNECTING)
         self.set_keymap(config.keymap)
@@ -162,8 +166,16 @@ class OpsConsoleApp(App[None]):
         if ready is not None:
             connect = _after(ready, connect)
         await keep_connecting(connect, report)  # type: ignore[arg-type]
-        if backend == "kubernetes":
+        if backend == "kubernetes" and self.backends.cluster is not None:
+            self._show_context(self.backends.cluster.context)
             self._cluster_ready.set()
+
+    def _show_context(self, context: str) -> None:
+        """Name ``context`` in the header (the adapter learns it from the kubeconfig on
+        connect) and refuse mutations if it is one of the read-only contexts."""
+        self.context = context
+        read_only_contexts = self.config.kubernetes.read_only_contexts
+        self.read_only = self._read_only_flag or context in read_only_contexts
 
     def on_backend_health_changed(self, message: BackendHealthChanged) -> None:
         setattr(self, f"{message.backend}_health", message.health)

@@ -29,8 +29,9 @@ GAP = 1
 class Column(Generic[Row]):
     """One column: its header ``label``, how to turn a row into ``cell`` text, and how
     wide it is. ``width`` is the minimum; columns with a ``flex`` share take the spare
-    width in proportion, up to ``max_width``. ``tone`` may colour a cell by its row
-    (``None`` keeps the table's own colour)."""
+    width in proportion, up to ``max_width``. A column with ``hide_below`` is left out
+    of tables narrower than that, to leave room for the ones that matter more.
+    ``tone`` may colour a cell by its row (``None`` keeps the table's own colour)."""
 
     key: str
     label: str
@@ -40,18 +41,20 @@ class Column(Generic[Row]):
     max_width: int | None = None
     align: Literal["left", "right"] = "left"
     tone: Callable[[Row], Tone | None] | None = None
+    hide_below: int = 0
 
 
 def layout(columns: Sequence[Column[Row]], available: int) -> list[int]:
     """The width of each column for a table ``available`` cells wide.
 
-    Every column gets at least its ``width`` (the table scrolls sideways when even
+    Columns whose ``hide_below`` exceeds ``available`` get width 0 (hidden). Every
+    other column gets at least its ``width`` (the table scrolls sideways when even
     that does not fit); what is left is shared among the ``flex`` columns by their
     weights, none growing past its ``max_width``. Returns one width per column.
     """
-    widths = [max(len(c.label), c.width) for c in columns]
-    spare = available - sum(widths) - GAP * max(0, len(columns) - 1)
-    growing = [i for i, c in enumerate(columns) if c.flex > 0]
+    widths = [0 if available < c.hide_below else max(len(c.label), c.width) for c in columns]
+    spare = available - table_width(widths)
+    growing = [i for i, c in enumerate(columns) if c.flex > 0 and widths[i]]
     while spare > 0 and growing:
         weight = sum(columns[i].flex for i in growing)
         given = 0
@@ -65,6 +68,12 @@ def layout(columns: Sequence[Column[Row]], available: int) -> list[int]:
         if given == 0:
             break
     return widths
+
+
+def table_width(widths: Sequence[int]) -> int:
+    """Cells taken by columns of ``widths`` (0 = hidden) and the gaps between them."""
+    shown = [w for w in widths if w]
+    return sum(shown) + GAP * max(0, len(shown) - 1)
 
 
 def _cap(column: Column[Row]) -> int:
@@ -91,12 +100,15 @@ def paint(
 ) -> Strip:
     """One table line: each text fitted to its column's width and alignment, in
     ``base`` style, coloured by the column's tone for ``row`` when ``tone_style``
-    maps tones to styles. Returns a ``Strip`` as wide as all columns and gaps."""
+    maps tones to styles; hidden (0-wide) columns are skipped. Returns a ``Strip``
+    ``table_width(widths)`` cells wide."""
     segments: list[Segment] = []
-    for i, (column, width, text) in enumerate(zip(columns, widths, texts, strict=True)):
-        if i:
+    for column, width, text in zip(columns, widths, texts, strict=True):
+        if not width:
+            continue
+        if segments:
             segments.append(Segment(" " * GAP, base))
         tone = column.tone(row) if column.tone and row is not None and tone_style else None
         style = base + tone_style(tone) if tone and tone_style else base
         segments.append(Segment(fit(text, width, column.align), style))
-    return Strip(segments, sum(widths) + GAP * max(0, len(widths) - 1))
+    return Strip(segments, table_width(widths)).simplify()

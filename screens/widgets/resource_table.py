@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from screens.widgets.columns import GAP, Column, layout, paint
+from screens.widgets.columns import Column, layout, paint, table_width
 from screens.widgets.rows import Changes, PendingChanges, Row, RowSet
 
 
@@ -300,7 +300,7 @@ class ResourceTable(ScrollView, Generic[Row], can_focus=True):
         return range(top, min(len(self._set.order), top + self._body_height()))
 
     def _total_width(self) -> int:
-        return sum(self._widths) + GAP * max(0, len(self._widths) - 1)
+        return table_width(self._widths)
 
     def _on_resize(self, event: events.Resize) -> None:
         widths = layout(self._columns, self.scrollable_content_region.width)
