@@ -96,7 +96,7 @@ class DockerOperations:
                                                                    detail=exc.detail))  # fmt: skip
             return DockerOutcome(op, result, message, intent.id, exc, problem)
         except asyncio.CancelledError:
-            self._finish_now(intent, "unknown", "the console stopped waiting")
+            self.finish_now(intent, "unknown", "the console stopped waiting")
             raise
         problem = await self.finish(intent, "ok")
         return DockerOutcome(op, "ok", op.describe(done=True), intent.id, audit_problem=problem)
@@ -129,8 +129,9 @@ class DockerOperations:
             return f"the outcome could not be written to the audit log ({exc.strerror or exc})"
         return None
 
-    def _finish_now(self, intent: AuditRecord, result: Result, detail: str) -> None:
-        """Write the outcome synchronously (used while being cancelled)."""
+    def finish_now(self, intent: AuditRecord, result: Result, detail: str) -> None:
+        """Write a cancelled outcome synchronously (for a caller being cancelled, which
+        cannot await), logging a failure to write it."""
         try:
             self.audit.outcome(intent, result, AuditError(title="Cancelled", detail=detail))
         except OSError:
