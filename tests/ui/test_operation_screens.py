@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from adapters.base import Conflict, Forbidden, Kind
 from console.app import Backends, OpsConsoleApp, build_app
 from console.audit import read_records
 from console.config import AuditConfig, Config, KubernetesConfig
+from console.models import Pod
 from screens.confirm import ConfirmScreen, ReloadScreen
 from screens.deployment_actions import DeploymentActions
 from screens.deployments import DeploymentsScreen
@@ -245,25 +244,24 @@ async def test_enter_opens_the_pods_of_a_deployment_and_d_deletes_one(make: Make
         await wait_for(pilot, lambda: ("delete llama-70b-7d9f-aaaaa", False) in cluster.calls)
 
 
-async def test_the_pods_of_a_500_pod_deployment_open_within_half_a_second(make: Make) -> None:
+async def test_the_pods_of_a_500_pod_deployment_open_among_5000_without_the_others(
+    make: Make,
+) -> None:
+    """How long opening them takes is ``python -m bench.pods_open``."""
     app, cluster = make()
     for i in range(5_000):
         owner = "llama-70b-7d9f" if i < 500 else f"other-{i % 40}-5c4b"
         extra = pod(f"{owner}-{i:05d}", rs=owner)
         cluster.objects[Kind.POD][extra.key] = extra
+    owned = {key for key, obj in cluster.objects[Kind.POD].items()
+             if isinstance(obj, Pod) and obj.owner_name == "llama-70b-7d9f"}  # fmt: skip
     async with app.run_test(size=(120, 40)) as pilot:
         await open_deployments(app, pilot)
         store = app.cluster_store(Kind.POD)
         assert store is not None
         await store.wait_synced(timeout=10)
-        await pilot.pause(0.2)
-        started = time.perf_counter()
-        app.simulate_key("enter")
-        while not (
-            isinstance(app.screen, PodsScreen)
-            and app.screen.query_one(ResourceTable).row_count == 502
-        ):
-            assert time.perf_counter() - started < 5, "the pods never appeared"
-            await asyncio.sleep(0.005)
-        elapsed = time.perf_counter() - started
-    assert elapsed < 0.5, f"opening took {elapsed * 1000:.0f} ms"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PodsScreen))
+        table = app.screen.query_one(ResourceTable)
+        await wait_for(pilot, lambda: table.row_count == 502)
+        assert set(table.row_keys) == owned
