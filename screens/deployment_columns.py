@@ -40,7 +40,7 @@ def deployment_columns(clock: Callable[[], datetime]) -> list[Column[Deployment]
     """The Deployments table's columns; ages are measured against ``clock()``."""
     return [
         Column("namespace", "NAMESPACE", lambda d: d.namespace, 9, flex=1, max_width=16),
-        Column("name", "NAME", lambda d: d.name, 16, flex=3, max_width=40),
+        Column("name", "NAME", lambda d: d.name, 16, flex=3, max_width=40, cut="middle"),
         Column("ready", "READY", ready_text, 5, align="right", tone=ready_tone),
         Column(
             "updated", "UP-TO-DATE", lambda d: str(d.updated), 10, align="right", hide_below=100
@@ -49,7 +49,15 @@ def deployment_columns(clock: Callable[[], datetime]) -> list[Column[Deployment]
             "available", "AVAILABLE", lambda d: str(d.available), 9, align="right", hide_below=100
         ),
         Column("age", "AGE", lambda d: age(d.created, clock()), 5, align="right"),
-        Column("image", "IMAGE", lambda d: short_images(d.images), 12, flex=2, max_width=48),
+        Column(
+            "image",
+            "IMAGE",
+            lambda d: short_images(d.images),
+            12,
+            flex=2,
+            max_width=48,
+            cut="middle",
+        ),
         Column("revision", "REV", lambda d: str(d.revision), 3, align="right"),
         Column("status", "STATUS", lambda d: d.status, 11, tone=status_tone),
     ]

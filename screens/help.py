@@ -27,8 +27,9 @@ class KeyHelp:
 
 
 def describe_bindings(app: App[Any], screen: Screen[Any]) -> list[KeyHelp]:
-    """Every binding active on ``screen`` (its focused widget, the screen, the app),
-    keys of the same action merged, hidden ones included, in binding order."""
+    """Every binding active on ``screen`` with a description, hidden ones included,
+    keys of the same action merged: the screen's own first, then the app's, then
+    the focused widget's (cursor movement and the like)."""
     merged: dict[tuple[str, str], tuple[list[str], DOMNode]] = {}
     for active in screen.active_bindings.values():
         binding = active.binding
@@ -38,10 +39,12 @@ def describe_bindings(app: App[Any], screen: Screen[Any]) -> list[KeyHelp]:
         display = app.get_key_display(binding)
         if display not in keys:
             keys.append(display)
-    return [
+    lines = [
         KeyHelp(", ".join(keys), description, _scope(app, node), node, action)
         for (action, description), (keys, node) in merged.items()
     ]
+    rank = {"this screen": 0, "everywhere": 1}
+    return sorted(lines, key=lambda line: rank.get(line.scope, 2))
 
 
 def _scope(app: App[Any], node: DOMNode) -> str:

@@ -31,7 +31,8 @@ class Column(Generic[Row]):
     wide it is. ``width`` is the minimum; columns with a ``flex`` share take the spare
     width in proportion, up to ``max_width``. A column with ``hide_below`` is left out
     of tables narrower than that, to leave room for the ones that matter more.
-    ``tone`` may colour a cell by its row (``None`` keeps the table's own colour)."""
+    ``tone`` may colour a cell by its row (``None`` keeps the table's own colour);
+    ``cut`` says where a too-long cell loses characters (see ``fit``)."""
 
     key: str
     label: str
@@ -42,32 +43,50 @@ class Column(Generic[Row]):
     align: Literal["left", "right"] = "left"
     tone: Callable[[Row], Tone | None] | None = None
     hide_below: int = 0
+    cut: Literal["end", "middle"] = "end"
 
 
-def layout(columns: Sequence[Column[Row]], available: int) -> list[int]:
+def layout(
+    columns: Sequence[Column[Row]], available: int, natural: Sequence[int] | None = None
+) -> list[int]:
     """The width of each column for a table ``available`` cells wide.
 
     Columns whose ``hide_below`` exceeds ``available`` get width 0 (hidden). Every
     other column gets at least its ``width`` (the table scrolls sideways when even
-    that does not fit); what is left is shared among the ``flex`` columns by their
-    weights, none growing past its ``max_width``. Returns one width per column.
+    that does not fit). The spare width goes to the ``flex`` columns by their
+    weights: first up to ``natural`` (each column's widest cell, when known), so no
+    column is cut while another has room to spare, then up to ``max_width``.
+    Returns one width per column.
     """
     widths = [0 if available < c.hide_below else max(len(c.label), c.width) for c in columns]
     spare = available - table_width(widths)
-    growing = [i for i, c in enumerate(columns) if c.flex > 0 and widths[i]]
+    caps = [_cap(c) for c in columns]
+    if natural is not None:
+        wanted = [min(cap, max(w, n)) for cap, w, n in zip(caps, widths, natural, strict=True)]
+        spare = _share(columns, widths, spare, wanted)
+    _share(columns, widths, spare, caps)
+    return widths
+
+
+def _share(
+    columns: Sequence[Column[Row]], widths: list[int], spare: int, limits: Sequence[int]
+) -> int:
+    """Grow the shown flex columns of ``widths`` in place by their weights, each up to
+    its limit, using at most ``spare`` cells. Returns the cells left over."""
+    growing = [i for i, c in enumerate(columns) if c.flex > 0 and 0 < widths[i] < limits[i]]
     while spare > 0 and growing:
         weight = sum(columns[i].flex for i in growing)
         given = 0
         for i in growing:
             share = max(1, spare * columns[i].flex // weight)
-            room = min(share, _cap(columns[i]) - widths[i], spare - given)
+            room = min(share, limits[i] - widths[i], spare - given)
             widths[i] += room
             given += room
         spare -= given
-        growing = [i for i in growing if widths[i] < _cap(columns[i])]
+        growing = [i for i in growing if widths[i] < limits[i]]
         if given == 0:
             break
-    return widths
+    return spare
 
 
 def table_width(widths: Sequence[int]) -> int:
@@ -80,14 +99,37 @@ def _cap(column: Column[Row]) -> int:
     return column.max_width if column.max_width is not None else 1 << 16
 
 
-def fit(text: str, width: int, align: Literal["left", "right"] = "left") -> str:
-    """``text`` padded to exactly ``width`` cells, or cut with a trailing ``…`` when it
-    is longer. Right alignment pads on the left."""
+def fit(
+    text: str,
+    width: int,
+    align: Literal["left", "right"] = "left",
+    cut: Literal["end", "middle"] = "end",
+) -> str:
+    """``text`` padded to exactly ``width`` cells, or, when longer, shortened with a
+    ``…`` at the end or (``cut="middle"``) in the middle, which keeps suffixes such as
+    ``-canary`` or an image tag readable. Right alignment pads on the left."""
     length = cell_len(text)
     if length > width:
-        return set_cell_size(text, width - 1) + "…" if width > 0 else ""
+        if width <= 0:
+            return ""
+        if cut == "middle" and width >= 5:
+            tail = (width - 1) // 2
+            head = width - 1 - tail
+            return set_cell_size(text, head) + "…" + _last_cells(text, tail)
+        return set_cell_size(text, width - 1) + "…"
     padding = " " * (width - length)
     return padding + text if align == "right" else text + padding
+
+
+def _last_cells(text: str, cells: int) -> str:
+    """The end of ``text`` that fits in ``cells`` cells, padded on the left to exactly
+    ``cells`` when a double-width character did not fit."""
+    end = ""
+    for char in reversed(text):
+        if cell_len(char + end) > cells:
+            break
+        end = char + end
+    return " " * (cells - cell_len(end)) + end
 
 
 def paint(
@@ -110,5 +152,5 @@ def paint(
             segments.append(Segment(" " * GAP, base))
         tone = column.tone(row) if column.tone and row is not None and tone_style else None
         style = base + tone_style(tone) if tone and tone_style else base
-        segments.append(Segment(fit(text, width, column.align), style))
+        segments.append(Segment(fit(text, width, column.align, column.cut), style))
     return Strip(segments, table_width(widths)).simplify()

@@ -10,10 +10,11 @@ fresh rows takes seconds (see STYLE.md, "Live data").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from time import monotonic
 from typing import Any, ClassVar, Generic
 
+from rich.cells import cell_len
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
@@ -118,6 +119,8 @@ class ResourceTable(ScrollView, Generic[Row], can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._columns = list(columns)
         self._widths = [c.width for c in self._columns]
+        #: The widest cell of each flexible column among the shown rows.
+        self._natural = [len(c.label) for c in self._columns]
         self._set: RowSet[Row] = RowSet(sort_key)
         self._texts: dict[str, tuple[str, ...]] = {}
         self._strips: LRUCache[str, Strip] = LRUCache(2048)
@@ -221,6 +224,8 @@ class ResourceTable(ScrollView, Generic[Row], can_focus=True):
         in_place = self._set.update(pending.upserted, pending.deleted)
         if in_place is None:
             self._after_reorder(before)
+        elif self._measure(in_place):
+            self._relayout()
         else:
             for key in in_place:
                 self.refresh_line(self._set.position[key] + 1)
@@ -233,7 +238,9 @@ class ResourceTable(ScrollView, Generic[Row], can_focus=True):
     def _after_reorder(self, cursor_before: str | None) -> None:
         """Resize the virtual canvas, keep the cursor in view, repaint, and tell the
         screen (``RowsChanged``, and ``RowHighlighted`` if the cursor's key changed)."""
-        self.virtual_size = Size(self._total_width(), len(self._set.order) + 1)
+        self._natural = [len(c.label) for c in self._columns]
+        self._measure(self._set.order)
+        self._relayout()
         if self._set.cursor is not None:
             self._scroll_into_view(self._set.cursor_index)
         self.refresh()
@@ -303,14 +310,33 @@ class ResourceTable(ScrollView, Generic[Row], can_focus=True):
         return table_width(self._widths)
 
     def _on_resize(self, event: events.Resize) -> None:
-        widths = layout(self._columns, self.scrollable_content_region.width)
+        self._relayout()
+        if self._set.cursor is not None:
+            self._scroll_into_view(self._set.cursor_index)
+
+    def _measure(self, keys: Iterable[str]) -> bool:
+        """Widen the flexible columns' natural widths to the cells of ``keys``; returns
+        whether any grew."""
+        grew = False
+        flexible = [i for i, c in enumerate(self._columns) if c.flex]
+        for key in keys:
+            row = self._set.rows[key]
+            for i in flexible:
+                width = cell_len(self._columns[i].cell(row))
+                if width > self._natural[i]:
+                    self._natural[i], grew = width, True
+        return grew
+
+    def _relayout(self) -> None:
+        """Fit the columns to the current width and content; repaint everything when
+        any column's width changed."""
+        widths = layout(self._columns, self.scrollable_content_region.width, self._natural)
         if widths != self._widths:
             self._widths = widths
             self._strips.clear()
             self._header = None
+            self.refresh()
         self.virtual_size = Size(self._total_width(), len(self._set.order) + 1)
-        if self._set.cursor is not None:
-            self._scroll_into_view(self._set.cursor_index)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

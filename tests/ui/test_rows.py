@@ -89,3 +89,13 @@ def test_cells_are_padded_or_cut_with_an_ellipsis() -> None:
     assert fit("abc", 5) == "abc  "
     assert fit("abc", 5, "right") == "  abc"
     assert fit("abcdefgh", 5) == "abcd…"
+    assert fit("llama3-70b-instruct-canary", 15, cut="middle") == "llama3-…-canary"
+    assert fit("ab", 0) == ""
+
+
+def test_flexible_columns_first_grow_to_their_widest_cell() -> None:
+    columns = [
+        Column[Item]("a", "A", str, 4, flex=1),
+        Column[Item]("b", "B", str, 4, flex=1),
+    ]
+    assert layout(columns, 21, natural=[6, 30]) == [6, 14]
