@@ -60,12 +60,12 @@ class BuildsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield ConsoleHeader()
         yield Static("", id="docker-message", markup=False)
-        with TabbedContent(initial="builds", id="tabs"):
-            with TabPane("Builds", id="builds"):
+        with TabbedContent(initial="builds-tab", id="tabs"):
+            with TabPane("Builds", id="builds-tab"):
                 yield BuildList(self.history, id="build-list")
-            with TabPane("Images", id="images"):
+            with TabPane("Images", id="images-tab"):
                 yield ImagesView(id="images-view")
-            with TabPane("Containers", id="containers"):
+            with TabPane("Containers", id="containers-tab"):
                 yield ContainersView(id="containers-view")
         yield Footer()
 
@@ -74,10 +74,10 @@ class BuildsScreen(Screen[None]):
 
     def action_tab(self, tab: str) -> None:
         """Show the ``tab`` tab (builds, images or containers)."""
-        self.query_one(TabbedContent).active = tab
+        self.query_one(TabbedContent).active = f"{tab}-tab"
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        tab = event.pane.id or ""
+        tab = (event.pane.id or "").removesuffix("-tab")
         self.query_one(f"#{_TABLES[tab]}", ResourceTable).focus()
         self._activate(tab)
 
@@ -85,7 +85,7 @@ class BuildsScreen(Screen[None]):
         self.query_one(ContainersView).deactivate()
 
     def on_screen_resume(self) -> None:
-        self._activate(self.query_one(TabbedContent).active)
+        self._activate(self.query_one(TabbedContent).active.removesuffix("-tab"))
 
     def _activate(self, tab: str) -> None:
         """Load what the shown tab needs; stop the containers' streams when hidden."""
@@ -108,7 +108,7 @@ class BuildsScreen(Screen[None]):
         self.refresh_bindings()
         for view in (self.query_one(BuildList), self.query_one(ImagesView)):
             view.refresh_bindings()
-        self._activate(self.query_one(TabbedContent).active)
+        self._activate(self.query_one(TabbedContent).active.removesuffix("-tab"))
 
 
 def _health_text(health: BackendHealth, configured: bool) -> str:

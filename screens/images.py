@@ -106,6 +106,12 @@ class ImagesView(Vertical):
         self.query_one("#images-message", Static).update("" if images else "No local images.")
         self.table.replace_all(image_rows(images))
 
+    def on_resource_table_row_selected(self, event: ResourceTable.RowSelected) -> None:
+        """``enter`` on a row (the table takes the key) opens it."""
+        event.stop()
+        if self.console.docker_health.state == "ok":
+            self.action_history()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Every action needs the daemon: shown disabled while it does not answer."""
         return True if self.console.docker_health.state == "ok" else None
