@@ -29,9 +29,6 @@ class SandboxBackends:
     """The sandbox child process and the three adapters pointed at it."""
 
     def __init__(self, config: Config, *, namespace: str | None) -> None:
-        from adapters.docker import DockerAdapter
-        from adapters.kubernetes import KubernetesAdapter
-        from adapters.prometheus import PrometheusAdapter
         from console.sandbox.process import start
 
         self._tmp = tempfile.TemporaryDirectory(prefix="opsconsole-")
@@ -49,6 +46,12 @@ class SandboxBackends:
         self._log_path = Path(log.name)
         self.child = start(args, stderr=log.fileno())
         log.close()
+        # The child starts first: it populates its world while this process imports
+        # the adapters and the UI.
+        from adapters.docker import DockerAdapter
+        from adapters.kubernetes import KubernetesAdapter
+        from adapters.prometheus import PrometheusAdapter
+
         self._ready: asyncio.Future[None] | None = None
         self.cluster: ClusterAdapter = KubernetesAdapter(
             kubeconfig=str(kubeconfig), context="sandbox", namespace=namespace,
@@ -115,11 +118,11 @@ def launch(
     read_only: bool,
 ) -> int:
     """Run the console until the user quits; returns the exit status."""
-    from console.app import Backends, build_app
+    sb = SandboxBackends(config, namespace=namespace) if sandbox else None
+    from console.app import Backends, build_app  # Textual: after the sandbox child started
 
     cleanup: Callable[[], None] = lambda: None  # noqa: E731
-    if sandbox:
-        sb = SandboxBackends(config, namespace=namespace)
+    if sb is not None:
         backends = Backends(sb.cluster, sb.metrics, sb.containers, sandbox=True, ready=sb.ready)
         cleanup = sb.close
     else:
