@@ -76,7 +76,8 @@ class SandboxBackends:
             self.child.wait_ready(timeout=60)
         except RuntimeError as exc:
             tail = self._log_path.read_text(errors="replace").strip().splitlines()[-5:]
-            raise Unavailable("\n".join([str(exc), *tail]), title="Sandbox failed to start") from exc
+            raise Unavailable("\n".join([str(exc), *tail]),
+                              title="Sandbox failed to start") from exc
 
     def close(self) -> None:
         self.child.terminate()
