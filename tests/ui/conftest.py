@@ -23,9 +23,8 @@ def fake_app() -> AppFactory:
 
     def make(*, sandbox: bool = False, config: Config | None = None, **kwargs: object):
         cluster = FakeCluster(sample_world(), context="sandbox" if sandbox else "fake")
-        app = build_app(
-            config or Config(), Backends(cluster, sandbox=sandbox), clock=lambda: NOW, **kwargs
-        )
+        kwargs.setdefault("clock", lambda: NOW)
+        app = build_app(config or Config(), Backends(cluster, sandbox=sandbox), **kwargs)
         return app, cluster
 
     return make

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adapters.base import Kind, Unavailable
+from console.config import Config
 from screens.help import HelpScreen
 from screens.namespace_picker import NamespacePicker
 from tests.ui.conftest import AppFactory, screen_text, table, wait_for
-from tests.ui.fakes import deployment
+from tests.ui.fakes import NOW, deployment
 
 
 async def test_every_deployment_is_listed_by_namespace_then_name(fake_app: AppFactory) -> None:
@@ -163,3 +164,36 @@ async def test_an_unreachable_api_is_shown_and_retried_until_it_answers(
         assert "k8s ● retrying: Backend unavailable" in text.splitlines()[0]
         await wait_for(pilot, lambda: table(app).row_count == 5, timeout=3)
         assert app.kubernetes_health.state == "ok"
+
+
+async def test_ages_refresh_only_the_rows_whose_text_changed(fake_app: AppFactory) -> None:
+    now = [NOW]
+    app, _ = fake_app(clock=lambda: now[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: table(app).row_count == 5)
+        now[0] = NOW + timedelta(seconds=3)
+        assert table(app).refresh_cells() == 2  # 2m30s -> 2m33s and 45s -> 48s
+        assert table(app).cell_texts("training/trainer")[5] == "48s"
+        assert table(app).refresh_cells() == 0
+
+
+async def test_the_command_palette_offers_every_action_and_namespace(
+    fake_app: AppFactory,
+) -> None:
+    app, _ = fake_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n", "escape")
+        await wait_for(
+            pilot, lambda: bool(app.cluster and app.cluster.stores[Kind.NAMESPACE].items)
+        )
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Filter", "Namespace", "Keys", "Quit", "Deployments"} <= titles
+        assert {"Namespace: all", "Namespace: platform", "Theme"} <= titles
+
+
+async def test_keys_can_be_remapped_by_binding_id(fake_app: AppFactory) -> None:
+    app, _ = fake_app(config=Config(keymap={"filter": "f"}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: table(app).row_count == 5)
+        await pilot.press("f", *"gate")
+        assert table(app).row_keys == ["platform/gateway"]
