@@ -156,7 +156,7 @@ class OpsConsoleApp(App[None]):
                     exit_on_error=False,
                 )
 
-    async def _connect(self, backend: str, connect: Callable[[], object]) -> None:
+    async def _connect(self, backend: str, connect: Callable[[], Awaitable[None]]) -> None:
         """Connect with backoff, reporting each state as ``BackendHealthChanged``."""
 
         def report(health: BackendHealth) -> None:
@@ -165,7 +165,7 @@ class OpsConsoleApp(App[None]):
         ready = self.backends.ready
         if ready is not None:
             connect = _after(ready, connect)
-        await keep_connecting(connect, report)  # type: ignore[arg-type]
+        await keep_connecting(connect, report)
         if backend == "kubernetes" and self.backends.cluster is not None:
             self._show_context(self.backends.cluster.context)
             self._cluster_ready.set()
@@ -204,8 +204,10 @@ class OpsConsoleApp(App[None]):
         """Once connected, Kubernetes health is the worst of the running stores'."""
         if not self._cluster_ready.is_set() or self.cluster is None:
             return
-        failing = [s for s in self.cluster.stores.values() if s.status == "retrying" and s.error]
-        self.kubernetes_health = BackendHealth.failed(failing[0].error, None) if failing else OK  # type: ignore[arg-type]
+        errors = [
+            s.error for s in self.cluster.stores.values() if s.status == "retrying" and s.error
+        ]
+        self.kubernetes_health = BackendHealth.failed(errors[0], None) if errors else OK
 
     # ------------------------------------------------------------------ actions
 

@@ -46,7 +46,7 @@ class FakeCluster:
         self.objects: dict[Kind, dict[str, KubeObject]] = {kind: {} for kind in Kind}
         for obj in objects:
             self.objects[_kind_of(obj)][obj.key] = obj
-        self.queues: dict[Kind, asyncio.Queue[WatchEvent]] = {}
+        self.queues: dict[Kind, asyncio.Queue[WatchEvent | AdapterError]] = {}
         self.connect_errors: list[AdapterError] = []
         self.closed = False
         self.version = 1
@@ -70,7 +70,14 @@ class FakeCluster:
     ) -> AsyncIterator[WatchEvent]:
         queue = self.queues.setdefault(kind, asyncio.Queue())
         while True:
-            yield await queue.get()
+            item = await queue.get()
+            if isinstance(item, AdapterError):
+                raise item
+            yield item
+
+    def break_watch(self, kind: Kind, error: AdapterError) -> None:
+        """Make the running watch of ``kind`` fail with ``error`` (the next one works)."""
+        self.queues.setdefault(kind, asyncio.Queue()).put_nowait(error)
 
     def push(self, kind: Kind, type_: str, obj: KubeObject) -> None:
         """Change ``obj`` as the API server would and tell the watchers of ``kind``."""

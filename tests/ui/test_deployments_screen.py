@@ -197,3 +197,18 @@ async def test_keys_can_be_remapped_by_binding_id(fake_app: AppFactory) -> None:
         await wait_for(pilot, lambda: table(app).row_count == 5)
         await pilot.press("f", *"gate")
         assert table(app).row_keys == ["platform/gateway"]
+
+
+async def test_a_broken_watch_keeps_the_rows_says_so_and_recovers(fake_app: AppFactory) -> None:
+    app, cluster = fake_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.kubernetes_health.state == "ok")
+        await wait_for(pilot, lambda: table(app).row_count == 5)
+        cluster.break_watch(Kind.DEPLOYMENT, Unavailable("stream reset", title="Watch failed"))
+        await wait_for(pilot, lambda: app.kubernetes_health.state == "retrying")
+        text = screen_text(app)
+        assert "Watch failed: stream reset — retrying (rows may be stale)" in text
+        assert "k8s ● retrying: Watch failed" in text.splitlines()[0]
+        assert table(app).row_count == 5
+        await wait_for(pilot, lambda: app.kubernetes_health.state == "ok", timeout=3)
+        assert "rows may be stale" not in screen_text(app)
