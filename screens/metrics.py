@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import work
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 
 #: Grid columns by screen width: one narrow, two from this many cells, three from 180.
 TWO_COLUMNS_FROM = 100
+#: Seconds a range or panel change waits for the next key before querying.
+CHANGE_SETTLE = 0.3
 
 Answer = QueryResult | AdapterError
 
@@ -57,13 +60,19 @@ class MetricsScreen(Screen[None]):
         Binding("escape", "back", "Back", show=False, id="metrics.back"),
     ]
 
-    class Loaded(Message):
-        """The answers of one refresh, by panel id, for ``generation``."""
+    class Answered(Message):
+        """One chart's answer (a result or the error) over ``window``, for ``generation``."""
 
-        def __init__(self, generation: int, answers: dict[str, tuple[Answer, Window]]) -> None:
+        def __init__(self, generation: int, chart_id: str, answer: Answer,
+                     window: Window) -> None:
             super().__init__()
             self.generation = generation
-            self.answers = answers
+            self.chart_id = chart_id
+            self.answer = answer
+            self.window = window
+
+    class Refreshed(Message):
+        """Every chart of one refresh has its answer: time to arm the next one."""
 
     def __init__(self, panels: Sequence[Panel] | None = None, *, title: str = "",
                  range_seconds: float | None = None) -> None:
@@ -140,33 +149,33 @@ class MetricsScreen(Screen[None]):
     @work(exclusive=True, group="metrics", exit_on_error=False)
     async def _load(self, adapter: MetricsAdapter, generation: int,
                     jobs: dict[str, tuple[Panel, Window]]) -> None:
-        """Run every panel's range query concurrently and post the answers."""
+        """Run every chart's range query concurrently, posting each answer as it comes."""
 
-        async def one(panel: Panel, w: Window) -> Answer:
+        async def one(chart_id: str, panel: Panel, w: Window) -> None:
+            answer: Answer
             try:
-                return await adapter.query_range(panel.query, w.start, w.end,
-                                                 max_points=w.points)
+                answer = await adapter.query_range(panel.query, w.start, w.end,
+                                                   max_points=w.points)
             except AdapterError as exc:
-                return exc
+                answer = exc
+            self.post_message(self.Answered(generation, chart_id, answer, w))
 
-        answers = await asyncio.gather(*(one(p, w) for p, w in jobs.values()))
-        windows = [w for _, w in jobs.values()]
-        self.post_message(self.Loaded(generation, {
-            key: (answer, w) for key, answer, w in zip(jobs, answers, windows, strict=True)}))
+        await asyncio.gather(*(one(key, p, w) for key, (p, w) in jobs.items()))
+        self.post_message(self.Refreshed())
 
-    def on_metrics_screen_loaded(self, message: Loaded) -> None:
-        """Show the answers (unless asked for an older panel set or range) and re-arm."""
-        if message.generation == self._generation:
-            failures = 0
-            for key, (answer, w) in message.answers.items():
-                charts = self.query(f"#{key}").results(ChartPanel)
-                for chart in charts:
-                    if isinstance(answer, AdapterError):
-                        failures += 1
-                        chart.show_failure(answer)
-                    else:
-                        chart.show_result(answer, w)
-            self._show_toolbar(f"{failures} failed" if failures else "")
+    def on_metrics_screen_answered(self, message: Answered) -> None:
+        """Show one chart's answer, unless it was asked for an older panel set or range."""
+        if message.generation != self._generation:
+            return
+        for chart in self.query(f"#{message.chart_id}").results(ChartPanel):
+            if isinstance(message.answer, AdapterError):
+                chart.show_failure(message.answer)
+            else:
+                chart.show_result(message.answer, message.window)
+
+    def on_metrics_screen_refreshed(self) -> None:
+        failed = sum(1 for chart in self.charts if chart.has_class("-failed"))
+        self._show_toolbar(f"{failed} without data" if failed else "")
         self._schedule()
 
     def _schedule(self) -> None:
@@ -196,10 +205,15 @@ class MetricsScreen(Screen[None]):
             self._refresh_now()
 
     def _changed(self) -> None:
-        """The panel set or range changed: older answers are stale; query now."""
+        """The panel set or range changed: older answers are stale; query once the
+        keys stop (``CHANGE_SETTLE`` s), so that pressing ``t`` thrice sends one set
+        of queries, not three."""
         self._generation += 1
         self._show_toolbar("")
-        self._refresh_now(include_timed_out=True)
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(CHANGE_SETTLE, partial(self._refresh_now,
+                                                            include_timed_out=True))
 
     def _show_toolbar(self, note: str) -> None:
         parts = [self._title or "Metrics", f"range {format_range(self.range_seconds)}",

@@ -93,6 +93,11 @@ class ChartPanel(Widget, can_focus=True):
         """Whether the chart shows at least one series."""
         return bool(self._lines) and not self.has_class("-failed")
 
+    @property
+    def window(self) -> Window | None:
+        """The span the chart shows, or None before its first answer."""
+        return self._window
+
     def show_result(self, result: QueryResult, window: Window) -> bool:
         """Show ``result`` over ``window``. Returns False (and draws nothing) when it
         is the data already shown."""

@@ -30,7 +30,7 @@ def sandbox_app(sandbox: ThreadedSandbox, tmp_path: Path, *,
     assert url is not None
     backends = Backends(
         KubernetesAdapter(kubeconfig=str(kubeconfig), request_timeout=5.0),
-        metrics=PrometheusAdapter(url, timeout=5.0),
+        metrics=PrometheusAdapter(url),
         sandbox=True,
     )
     return build_app(Config(ui=UiConfig(refresh_seconds=0.5)), backends)

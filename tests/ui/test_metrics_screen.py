@@ -119,11 +119,16 @@ async def test_a_refresh_with_unchanged_data_redraws_nothing(
         await pilot.press("2")
         await wait_for(pilot, lambda: isinstance(app.screen, MetricsScreen))
         screen = metrics(app)
-        await pilot.press("t", "t", "t")  # 24h: a step of 5 minutes or more
-        await wait_for(pilot, lambda: all(c.has_data for c in screen.charts), timeout=15)
+        await pilot.press("t", "t")  # 1h -> 6h -> 24h: a step of 15 minutes
+
+        def all_show_a_day() -> bool:
+            return all(c.has_data and c.window is not None
+                       and c.window.end - c.window.start == 86400 for c in screen.charts)
+
+        await wait_for(pilot, all_show_a_day, timeout=20)
         draws = [c.draws for c in screen.charts]
         refreshes = screen.refreshes
-        await wait_for(pilot, lambda: screen.refreshes >= refreshes + 2, timeout=10)
+        await wait_for(pilot, lambda: screen.refreshes >= refreshes + 2, timeout=25)
         assert [c.draws for c in screen.charts] == draws
 
 
