@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Static
 from adapters.base import Kind
 from console.health import BackendHealth
 from console.models import Deployment
+from console.panels import for_deployment
 from console.state import ChangeSet, ResourceStore
 from screens.deployment_columns import deployment_columns, deployment_filter, deployment_sort_key
 from screens.widgets.filter_bar import FilterBar
@@ -39,12 +40,14 @@ class DeploymentsScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="filter"),
+        Binding("m", "metrics", "Metrics", id="deployments.metrics"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._store: ResourceStore[Deployment] | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._shown_state: tuple[str, bool, bool] | None = None
 
     @property
     def console(self) -> OpsConsoleApp:
@@ -97,6 +100,19 @@ class DeploymentsScreen(Screen[None]):
         if self.is_current:
             self.table.refresh_cells()
 
+    def action_metrics(self) -> None:
+        """Open the charts of the deployment under the cursor (the config's
+        per-deployment panel set: requests, errors, latency, GPU)."""
+        from screens.metrics import MetricsScreen  # charts load on first use
+
+        key = self.table.cursor_key
+        deployment = self.table.row(key) if key is not None else None
+        if deployment is None:
+            return
+        panels = for_deployment(self.console.config.metrics.deployment_panels,
+                                deployment.namespace, deployment.name)
+        self.app.push_screen(MetricsScreen(panels, title=f"Deployment {deployment.key}"))
+
     # ------------------------------------------------------------------ narrowing
 
     def action_filter(self) -> None:
@@ -119,13 +135,18 @@ class DeploymentsScreen(Screen[None]):
     # ------------------------------------------------------------------ state
 
     def _show_state(self) -> None:
-        """Show why the table is empty or stale, or hide the message."""
+        """Show why the table is empty or stale, or hide the message (repainting
+        nothing when the state did not change)."""
         text, error = self._state_message()
+        empty = self.table.row_count == 0 and bool(text)
+        if (text, error, empty) == self._shown_state:
+            return
+        self._shown_state = (text, error, empty)
         message = self.query_one("#message", Static)
         message.update(text)
         message.set_class(bool(text), "-visible")
         message.set_class(error, "-error")
-        self.set_class(self.table.row_count == 0 and bool(text), "-empty")
+        self.set_class(empty, "-empty")
 
     def _state_message(self) -> tuple[str, bool]:
         """The message for the current state and whether it is an error."""
