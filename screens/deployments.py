@@ -47,7 +47,6 @@ class DeploymentsScreen(Screen[None]):
         super().__init__()
         self._store: ResourceStore[Deployment] | None = None
         self._unsubscribe: Callable[[], None] | None = None
-        self._shown_state: tuple[str, bool, bool] | None = None
 
     @property
     def console(self) -> OpsConsoleApp:
@@ -135,18 +134,13 @@ class DeploymentsScreen(Screen[None]):
     # ------------------------------------------------------------------ state
 
     def _show_state(self) -> None:
-        """Show why the table is empty or stale, or hide the message (repainting
-        nothing when the state did not change)."""
+        """Show why the table is empty or stale, or hide the message."""
         text, error = self._state_message()
-        empty = self.table.row_count == 0 and bool(text)
-        if (text, error, empty) == self._shown_state:
-            return
-        self._shown_state = (text, error, empty)
         message = self.query_one("#message", Static)
         message.update(text)
         message.set_class(bool(text), "-visible")
         message.set_class(error, "-error")
-        self.set_class(empty, "-empty")
+        self.set_class(self.table.row_count == 0 and bool(text), "-empty")
 
     def _state_message(self) -> tuple[str, bool]:
         """The message for the current state and whether it is an error."""

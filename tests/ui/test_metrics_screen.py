@@ -145,3 +145,22 @@ async def test_a_down_prometheus_degrades_only_the_charts(
         await pilot.press("1")
         table = app.screen.query_one("#deployments")
         await wait_for(pilot, lambda: table.row_count > 5, timeout=10)  # type: ignore[attr-defined]
+
+
+async def test_m_on_a_deployment_opens_its_six_charts_with_data(
+    sandbox: ThreadedSandbox, tmp_path: Path
+) -> None:
+    app = sandbox_app(sandbox, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.screen.query_one("#deployments")
+        key = "serving/mistral-7b-chat"
+        await wait_for(pilot, lambda: key in table.row_keys, timeout=15)  # type: ignore[attr-defined]
+        table.move_cursor(key)  # type: ignore[attr-defined]
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, MetricsScreen))
+        charts = metrics(app).charts
+        assert [c.panel.title for c in charts][0] == "Requests/s · mistral-7b-chat"
+        assert len(charts) == 6
+        await wait_for(pilot, lambda: all(c.has_data for c in charts[:4]), timeout=20)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, MetricsScreen)
