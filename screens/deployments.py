@@ -47,6 +47,7 @@ class DeploymentsScreen(Screen[None]):
         super().__init__()
         self._store: ResourceStore[Deployment] | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._shown_state: tuple[str, bool, bool] | None = None
 
     @property
     def console(self) -> OpsConsoleApp:
@@ -134,13 +135,18 @@ class DeploymentsScreen(Screen[None]):
     # ------------------------------------------------------------------ state
 
     def _show_state(self) -> None:
-        """Show why the table is empty or stale, or hide the message."""
+        """Show why the table is empty or stale, or hide the message (repainting
+        nothing when the state did not change)."""
         text, error = self._state_message()
+        empty = self.table.row_count == 0 and bool(text)
+        if (text, error, empty) == self._shown_state:
+            return
+        self._shown_state = (text, error, empty)
         message = self.query_one("#message", Static)
         message.update(text)
         message.set_class(bool(text), "-visible")
         message.set_class(error, "-error")
-        self.set_class(self.table.row_count == 0 and bool(text), "-empty")
+        self.set_class(empty, "-empty")
 
     def _state_message(self) -> tuple[str, bool]:
         """The message for the current state and whether it is an error."""
