@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 import pytest
@@ -109,14 +108,12 @@ def test_qos_classes_of_the_default_world_span_all_three(world: World) -> None:
     assert classes == {"Guaranteed", "Burstable", "BestEffort"}
 
 
-def test_a_grown_world_holds_about_5000_pods_and_builds_in_seconds() -> None:
-    started = time.process_time()
+def test_a_grown_world_holds_about_5000_pods_on_200_nodes_nearly_all_running() -> None:
+    """The CPU growing it costs is ``python -m bench.sandbox``."""
     world = World(ObjectStore(), pods=5000, nodes=200)
     world.populate()
-    cpu_seconds = time.process_time() - started
     pods = world.store.list("pods")
     assert 4900 <= len(pods) <= 5100
     assert len(world.store.list("nodes")) == 200
     running = sum(1 for p in pods if p["status"]["phase"] == "Running")
     assert running >= len(pods) - 5
-    assert cpu_seconds < 8, f"populating took {cpu_seconds:.1f} s of CPU"

@@ -91,7 +91,7 @@ async def test_the_running_loop_reconciles_a_new_deployment_without_being_steppe
 
 
 async def test_an_idle_world_sleeps_between_its_ticks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Its CPU cost is ``python -m bench.sandbox_idle``."""
+    """Its CPU cost is ``python -m bench.sandbox``."""
     world = bare_world()
     add_node(world, "node-1")
     add_deployment(world, "app", replicas=2, image=VLLM)
