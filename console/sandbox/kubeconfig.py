@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 NAME = "sandbox"
 
@@ -27,12 +26,17 @@ def build(server: str, *, namespace: str = "default") -> dict[str, Any]:
 
 
 def write(config: dict[str, Any], path: str | Path) -> Path:
-    """Write ``config`` as YAML to ``path`` with mode 0600 (created or replaced);
-    returns the path. Raises ``OSError`` when it cannot be written."""
+    """Write ``config`` to ``path`` with mode 0600 (created or replaced); returns
+    the path. Raises ``OSError`` when it cannot be written.
+
+    The file is JSON, which is YAML too: kubectl and the Python client read it
+    as any kubeconfig, and the sandbox does not import a YAML library to start.
+    """
     target = Path(path).expanduser()
     target.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        yaml.safe_dump(config, handle, sort_keys=False)
+        json.dump(config, handle, indent=2)
+        handle.write("\n")
     os.chmod(target, 0o600)
     return target

@@ -37,7 +37,9 @@ class ExecutionError(PromQLError):
 
 def labels_of(mapping: Mapping[str, str]) -> Labels:
     """The sorted-tuple form of a label mapping, without empty values."""
-    return tuple(sorted((k, v) for k, v in mapping.items() if v != ""))
+    pairs = [pair for pair in mapping.items() if pair[1] != ""]
+    pairs.sort()
+    return tuple(pairs)
 
 
 def drop_name(labels: Labels) -> Labels:
