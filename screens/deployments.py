@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from adapters.base import Kind
@@ -20,6 +19,7 @@ from console.health import BackendHealth
 from console.models import Deployment
 from console.panels import for_deployment
 from console.state import ChangeSet, ResourceStore
+from screens.deployment_actions import DeploymentActions
 from screens.deployment_columns import deployment_columns, deployment_filter, deployment_sort_key
 from screens.widgets.filter_bar import FilterBar
 from screens.widgets.header import ConsoleHeader
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 AGE_REFRESH_SECONDS = 5.0
 
 
-class DeploymentsScreen(Screen[None]):
+class DeploymentsScreen(DeploymentActions):
     """Deployments across the cluster, updated row by row as the store changes."""
 
     CSS_PATH = "deployments.tcss"

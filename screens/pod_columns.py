@@ -79,12 +79,12 @@ def pod_columns(clock: Callable[[], datetime], *, namespaces: bool) -> list[Colu
     """The Pods table's columns (with a NAMESPACE column when ``namespaces``); ages
     are measured against ``clock()``."""
     columns: list[Column[Pod]] = [
-        Column("name", "NAME", lambda p: p.name, 16, flex=3, max_width=48),
+        Column("name", "NAME", lambda p: p.name, 16, flex=3, max_width=48, cut="middle"),
         Column("ready", "READY", ready_text, 5, align="right"),
         Column("status", "STATUS", pod_status, 16, flex=2, tone=status_tone),
         Column("restarts", "RST", lambda p: str(p.restarts), 3, align="right",
                tone=restarts_tone),
-        Column("node", "NODE", lambda p: p.node or "-", 8, flex=1, max_width=24),
+        Column("node", "NODE", lambda p: p.node or "-", 8, flex=1, max_width=24, cut="middle"),
         Column("qos", "QOS", lambda p: p.qos_class, 10),
         Column("gpu", "GPU", gpu_text, 3, max_width=16, flex=1),
         Column("age", "AGE", lambda p: age(p.created, clock()), 5, align="right"),

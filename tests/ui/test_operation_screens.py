@@ -8,14 +8,12 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-import screens
 from adapters.base import Conflict, Forbidden, Kind
 from console.app import Backends, OpsConsoleApp, build_app
 from console.audit import read_records
 from console.config import AuditConfig, Config, KubernetesConfig
 from console.models import Pod
 from screens.confirm import ConfirmScreen, ReloadScreen
-from screens.deployment_actions import DeploymentActions
 from screens.deployments import DeploymentsScreen
 from screens.pods import PodsScreen
 from screens.rollback import RollbackScreen
@@ -24,13 +22,6 @@ from screens.widgets.resource_table import ResourceTable
 from tests.ui.conftest import wait_for
 from tests.ui.fakes import NOW
 from tests.ui.ops_fakes import OpsCluster, pod
-
-
-class DeploymentsWithActions(DeploymentActions, DeploymentsScreen):
-    """The Deployments screen as it is once the lead wires the actions in."""
-
-    CSS_PATH = str(Path(screens.__file__).parent / "deployments.tcss")
-
 
 Make = Callable[..., tuple[OpsConsoleApp, OpsCluster]]
 
@@ -52,7 +43,7 @@ def make(tmp_path: Path) -> Make:
 
 
 async def open_deployments(app: OpsConsoleApp, pilot: Pilot[None], row: int = 0) -> None:
-    await app.push_screen(DeploymentsWithActions())
+    await app.push_screen(DeploymentsScreen())
     await wait_for(pilot, lambda: app.screen.query_one(ResourceTable).row_count == 2)
     for _ in range(row):
         await pilot.press("down")
