@@ -193,10 +193,10 @@ async def run(sandbox_config: str, firehose_config: str, seconds: float) -> Figu
         started, count0, rss0 = time.perf_counter(), arrived(), resident_megabytes()
         end = started + seconds
         while time.perf_counter() < end or buffer.paused:
-            await press(app, "w", lambda: view.wrap, frames, figures)
-            await press(app, "space", lambda: buffer.paused, frames, figures)
             figures.most_lines = max(figures.most_lines, len(buffer.lines))
             figures.most_waiting = max(figures.most_waiting, buffer.waiting)
+            await press(app, "w", lambda: view.wrap, frames, figures)
+            await press(app, "space", lambda: buffer.paused, frames, figures)
             await asyncio.sleep(KEY_GAP)
         figures.rate = (arrived() - count0) / (time.perf_counter() - started)
         figures.growth_mb = resident_megabytes() - rss0
