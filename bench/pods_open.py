@@ -7,8 +7,9 @@ it is opened, with the console already watching every pod.
 
 The sandbox runs in its own process; the adapter scales ``bench/echo-000`` to
 ``--replicas`` and waits for its pods. The console (``App.run_test``, headless)
-then opens that deployment's Pods screen ``RUNS`` times, each timed from the push
-to the table holding every pod of the deployment.
+then opens that deployment's Pods screen from the Deployments screen ``RUNS``
+times, each timed from ``enter`` on its row to the table holding every pod of the
+deployment and the first of them painted.
 """
 
 from __future__ import annotations
@@ -70,30 +71,36 @@ def painted(app: OpsConsoleApp, text: str) -> bool:
 
 
 async def open_once(app: OpsConsoleApp, replicas: int) -> float:
-    """Seconds from pushing the Pods screen to its table holding ``replicas`` rows and
-    the first of them painted; the screen is closed again before returning."""
-    screen = PodsScreen(owner=DEPLOYMENT, namespace=NAMESPACE)
+    """Seconds from ``enter`` on the deployment's row to the Pods screen's table
+    holding ``replicas`` rows and the first of them painted; the Pods screen is
+    closed again before returning."""
+    deployments = app.screen
+    deployments.query_one(ResourceTable).move_cursor(f"{NAMESPACE}/{DEPLOYMENT}")
     started = time.perf_counter()
-    await app.push_screen(screen)
-    table = screen.query_one(ResourceTable)
+    app.simulate_key("enter")
+    await until(lambda: isinstance(app.screen, PodsScreen), "the Pods screen")
+    table = app.screen.query_one(ResourceTable)
     await until(lambda: table.row_count == replicas, "every pod")
     first = table.row_keys[0].partition("/")[2]
     if not painted(app, first):
         raise RuntimeError(f"{first} is not on the screen")
     elapsed = time.perf_counter() - started
     app.pop_screen()
-    await until(lambda: app.screen is not screen, "the screen closing")
+    await until(lambda: app.screen is deployments, "the Deployments screen again")
     return elapsed
 
 
 async def open_times(kubeconfig: str, replicas: int) -> list[float]:
-    """``RUNS`` timings of ``open_once`` in a console already watching every pod."""
+    """``RUNS`` timings of ``open_once`` from the Deployments screen of a console
+    already watching every deployment and pod."""
     adapter = KubernetesAdapter(kubeconfig=kubeconfig, context="sandbox")
     app = build_app(Config(), Backends(adapter))
     async with app.run_test(size=(120, 40)):
-        store = app.cluster_store(Kind.POD)
-        assert store is not None
-        await store.wait_synced(timeout=PATIENCE)
+        pods = app.cluster_store(Kind.POD)
+        assert pods is not None
+        await pods.wait_synced(timeout=PATIENCE)
+        table = app.screen.query_one(ResourceTable)
+        await until(lambda: table.row(f"{NAMESPACE}/{DEPLOYMENT}") is not None, DEPLOYMENT)
         times = [await open_once(app, replicas) for _ in range(RUNS)]
         await app.action_quit()
     return times
