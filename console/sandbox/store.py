@@ -6,6 +6,10 @@ dicts, exactly as the real API would serialise them. The controllers
 both read and write through this one object, on one asyncio loop, so no locking
 is needed.
 
+Stored objects are never changed in place: what ``get`` and ``list`` return is
+read-only, and writers hand over new dicts (``{**stored, "status": status}``).
+The store copies what it is given, except what it already holds.
+
 Resource versions are one global, increasing integer (as etcd's revision is).
 Each kind keeps a bounded history of changes; a watch from a version older than
 the history's start gets ``Expired`` (the face answers ``410 Gone``).
@@ -80,6 +84,31 @@ def _copy_list(value: list[Any]) -> list[Any]:
     return out
 
 
+def _successor(new: Manifest, old: Manifest) -> Manifest:
+    """``new`` made the store's own as the next version of ``old``: a fresh dict at
+    the top and for ``metadata`` (which the store writes into); below them, a
+    dict or list that *is* ``old``'s is shared (stored objects never change in
+    place) and any other is copied. So ``{**stored, "status": status}`` costs
+    a copy of ``status`` alone."""
+    old_meta = old["metadata"]
+    return {
+        key: {k: _owned(v, old_meta.get(k)) for k, v in item.items()}
+        if key == "metadata" else _owned(item, old.get(key))
+        for key, item in new.items()
+    }
+
+
+def _owned(item: Any, previous: Any) -> Any:
+    """``item`` if it is immutable or is ``previous`` (store-owned), else a copy."""
+    if item is previous:
+        return item
+    if type(item) is dict:
+        return json_copy(item)
+    if type(item) is list:
+        return _copy_list(item)
+    return item
+
+
 def obj_key(obj: Manifest) -> tuple[str, str]:
     meta = obj["metadata"]
     return meta.get("namespace", ""), meta["name"]
@@ -147,11 +176,11 @@ class ObjectStore:
     def update(self, kind: str, obj: Manifest, *, expect_rv: str | None = None) -> Manifest:
         """Replace an existing object. Bumps ``metadata.generation`` when the spec
         changed. Raises ``StoreError`` 404 if missing, 409 on a stale ``expect_rv``."""
-        obj = json_copy(obj)
         key = obj_key(obj)
         old = self._objects[kind].get(key)
         if old is None:
             raise StoreError(404, "NotFound", f'{kind} "{key[1]}" not found')
+        obj = _successor(obj, old)
         if expect_rv and expect_rv != old["metadata"]["resourceVersion"]:
             raise StoreError(
                 409,
@@ -174,7 +203,7 @@ class ObjectStore:
         old = self._objects[kind].get(key)
         if old is None:
             raise StoreError(404, "NotFound", f'{kind} "{name}" not found')
-        gone = json_copy(old)
+        gone = {**old, "metadata": {**old["metadata"]}}  # the rest stays shared
         return self._commit(kind, "DELETED", gone)
 
     def compact(self) -> None:
