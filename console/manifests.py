@@ -42,12 +42,13 @@ def readable(manifest: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def to_yaml(data: Mapping[str, Any]) -> str:
-    """Block-style YAML of ``data``, keys in their given order, unicode kept."""
+def to_yaml(data: Mapping[str, Any], *, sort_keys: bool = False) -> str:
+    """Block-style YAML of ``data``, keys in their given order (or sorted, as kubectl
+    prints them), unicode kept."""
     if not data:
         return ""
     text: str = yaml.safe_dump(
-        dict(data), sort_keys=False, default_flow_style=False, allow_unicode=True
+        dict(data), sort_keys=sort_keys, default_flow_style=False, allow_unicode=True
     )
     return text
 
@@ -55,13 +56,14 @@ def to_yaml(data: Mapping[str, Any]) -> str:
 def unified_diff(
     before: Mapping[str, Any], after: Mapping[str, Any], *, from_label: str, to_label: str
 ) -> str:
-    """A unified diff (3 lines of context) of the two mappings dumped as YAML.
+    """A unified diff (3 lines of context) of the two mappings dumped as YAML with
+    sorted keys, so that key order (which JSON does not keep) never shows as a change.
 
     Returns "" when they dump identically.
     """
     lines = difflib.unified_diff(
-        to_yaml(before).splitlines(keepends=True),
-        to_yaml(after).splitlines(keepends=True),
+        to_yaml(before, sort_keys=True).splitlines(keepends=True),
+        to_yaml(after, sort_keys=True).splitlines(keepends=True),
         fromfile=from_label,
         tofile=to_label,
     )

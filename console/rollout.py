@@ -106,7 +106,10 @@ def pod_template(manifest: Mapping[str, Any]) -> dict[str, Any]:
     ``pod-template-hash`` label the ReplicaSet controller adds (as ``kubectl
     rollout undo`` drops it). Returns {} when the manifest has no template."""
     template: dict[str, Any] = copy.deepcopy(manifest.get("spec", {}).get("template", {}))
-    labels = template.get("metadata", {}).get("labels")
+    metadata = template.get("metadata", {})
+    if metadata.get("creationTimestamp", "") is None:  # Go's zero time, as kubectl sends it
+        del metadata["creationTimestamp"]
+    labels = metadata.get("labels")
     if isinstance(labels, dict):
         labels.pop(TEMPLATE_HASH_LABEL, None)
     return template

@@ -85,13 +85,22 @@ def test_pod_template_drops_the_template_hash_without_touching_the_manifest() ->
 def test_template_diff_shows_the_changed_image_as_a_unified_diff() -> None:
     diff = template_diff(template("img:2", "h2"), template("img:1", "h1"), target_label="rev 1")
     assert "--- current\n+++ rev 1\n" in diff
-    assert "-    image: img:2\n" in diff
-    assert "+    image: img:1\n" in diff
+    removed = [line for line in diff.splitlines() if line.startswith("-") and "image:" in line]
+    added = [line for line in diff.splitlines() if line.startswith("+") and "image:" in line]
+    assert [line.split("image: ")[1] for line in removed] == ["img:2"]
+    assert [line.split("image: ")[1] for line in added] == ["img:1"]
     assert "pod-template-hash" not in diff
 
 
 def test_templates_differing_only_by_their_hash_have_no_diff() -> None:
     assert template_diff(template("img:1", "h1"), template("img:1", "h2")) == ""
+
+
+def test_key_order_and_a_null_creation_timestamp_are_not_differences() -> None:
+    current = template("img:1", "h1")
+    reordered = {"spec": current["spec"], "metadata": {**current["metadata"],
+                                                       "creationTimestamp": None}}
+    assert template_diff(current, reordered) == ""
 
 
 def hpa(name: str, ns: str, target: str, kind: str = "Deployment") -> dict[str, Any]:
