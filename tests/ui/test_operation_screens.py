@@ -180,9 +180,9 @@ async def test_rollback_lists_revisions_diffs_the_previous_one_and_rolls_back(ma
             (3, True), (2, False), (1, False),
         ]  # fmt: skip
         diff = screen.query_one("#diff-text")
-        await wait_for(pilot, lambda: "+    image: vllm:2-bad" in str(diff.render()))
+        await wait_for(pilot, lambda: "+  - image: vllm:2-bad" in str(diff.render()))
         await pilot.press("down")
-        await wait_for(pilot, lambda: "+    image: vllm:1" in str(diff.render()))
+        await wait_for(pilot, lambda: "+  - image: vllm:1" in str(diff.render()))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
