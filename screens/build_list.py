@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from datetime import datetime
 from time import monotonic
@@ -173,7 +174,9 @@ class BuildList(Vertical):
         if ops is not None:
             self.start_build(ops, op, request)
 
-    def start_build(self, ops: DockerOperations, op: DockerOperation, request: BuildRequest) -> None:
+    def start_build(
+        self, ops: DockerOperations, op: DockerOperation, request: BuildRequest
+    ) -> None:
         """Run ``request`` (already confirmed) and open its live view."""
         self.progress = BuildProgress(monotonic())
         self._title = f"Build {', '.join(request.tags) or '(untagged)'} from {request.context_dir}"
@@ -182,7 +185,9 @@ class BuildList(Vertical):
         self._open_run_screen()
         self.refresh_bindings()
 
-    async def _build(self, ops: DockerOperations, op: DockerOperation, request: BuildRequest) -> None:
+    async def _build(
+        self, ops: DockerOperations, op: DockerOperation, request: BuildRequest
+    ) -> None:
         progress = self.progress
         assert progress is not None
         started = self.console.clock()
@@ -199,7 +204,7 @@ class BuildList(Vertical):
                 str(request.context_dir), dockerfile=request.dockerfile, tags=request.tags,
                 build_args=request.build_args, target=request.target, no_cache=request.no_cache,
             )  # fmt: skip
-            async with aclosing(events):
+            async with aclosing(cast("AsyncGenerator[BuildEvent, None]", events)):
                 count = 0
                 async for event in events:
                     progress.apply(event, monotonic())
@@ -208,7 +213,9 @@ class BuildList(Vertical):
                     if count % YIELD_EVERY == 0:
                         await asyncio.sleep(0)
             if not progress.done:
-                progress.apply(BuildEvent(error="the build stream ended early", done=True), monotonic())
+                progress.apply(
+                    BuildEvent(error="the build stream ended early", done=True), monotonic()
+                )
         except AdapterError as exc:
             progress.apply(BuildEvent(error=f"{exc.title}: {exc.detail}", done=True), monotonic())
         except asyncio.CancelledError:
@@ -231,7 +238,9 @@ class BuildList(Vertical):
             error=progress.error, image_id=progress.image_id,
         )  # fmt: skip
         ok = progress.result == "succeeded"
-        error = None if ok else AuditError(title=progress.result.capitalize(), detail=progress.error)
+        error = (
+            None if ok else AuditError(title=progress.result.capitalize(), detail=progress.error)
+        )
         problem = await ops.finish(intent, "ok" if ok else "error", error)
         if problem:
             self.app.notify(problem, title="Audit log", severity="error", markup=False)

@@ -107,6 +107,8 @@ class BuildRunScreen(Screen[None]):
     def show_progress(self) -> None:
         """Redraw from the progress: new and changed steps, the status line, the
         selected step's output, and, once failed, the failing step and the error."""
+        if not self.is_mounted:
+            return
         progress = self.progress
         self.query_one("#status", Static).update(progress.status_line(self._clock()))
         self.set_class(progress.done, "-done")

@@ -31,6 +31,7 @@ __all__ = ["BuildsScreen"]
 #: The table each tab focuses when shown.
 _TABLES = {"builds": "history", "images": "images", "containers": "containers"}
 
+
 class BuildsScreen(Screen[None]):
     """Builds, Images and Containers, over the app's ``ContainerAdapter``."""
 

@@ -93,13 +93,16 @@ class ContainersView(Vertical):
         columns: list[Column[ContainerRow]] = [
             Column("name", "NAME", lambda r: r.container.name, 14, flex=1),
             Column("image", "IMAGE", lambda r: r.container.image, 14, flex=1),
-            Column("state", "STATE", lambda r: r.container.state, 8,
-                   tone=lambda r: _TONES.get(r.container.state)),  # fmt: skip
+            Column("state", "STATE", lambda r: r.container.state, 8, tone=self._state_tone),
             Column("cpu", "CPU", lambda r: r.cpu, 17),
             Column("memory", "MEMORY", lambda r: r.memory, 20),
         ]
         yield ResourceTable(columns, sort_key=lambda r: r.container.name, id="containers")
         yield Static("", id="containers-message", markup=False)
+
+    @staticmethod
+    def _state_tone(row: ContainerRow) -> Tone | None:
+        return _TONES.get(row.container.state)
 
     # ------------------------------------------------------------------ live data
 
@@ -141,7 +144,9 @@ class ContainersView(Vertical):
                 self._timer = self.set_timer(POLL_SECONDS, self._poll, name="containers-poll")
 
     def _show(self, containers: list[Container]) -> None:
-        rows = {c.id: ContainerRow(c, self._stats.setdefault(c.id, StatsHistory())) for c in containers}
+        rows = {
+            c.id: ContainerRow(c, self._stats.setdefault(c.id, StatsHistory())) for c in containers
+        }
         self._rows = rows
         self.table.replace_all(rows)
         for gone in set(self._stats) - set(rows):
@@ -152,8 +157,10 @@ class ContainersView(Vertical):
                 del self._streams[cid]
         for cid, row in rows.items():
             if row.container.state == "running" and cid not in self._streams:
-                self._streams[cid] = self.run_worker(self._follow_stats(cid), group=f"stats:{cid}",
-                                                     exclusive=True, exit_on_error=False)  # fmt: skip
+                follow = self._follow_stats(cid)
+                self._streams[cid] = self.run_worker(
+                    follow, group=f"stats:{cid}", exclusive=True, exit_on_error=False
+                )
 
     async def _follow_stats(self, cid: str) -> None:
         adapter = self.console.backends.containers

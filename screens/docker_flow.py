@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from adapters.base import AdapterError
@@ -74,18 +75,22 @@ async def run_docker_operation(
         app.notify(outcome.message, title="Done", markup=False)
     else:
         title = outcome.error.title if outcome.error else "Failed"
-        severity = "warning" if outcome.result == "unknown" else "error"
+        severity: SeverityLevel = "warning" if outcome.result == "unknown" else "error"
         app.notify(outcome.message, title=title, severity=severity, markup=False, timeout=15)
     if outcome.audit_problem:
         app.notify(outcome.audit_problem, title="Audit log", severity="error", markup=False)
     return outcome
 
 
-def report_refusal(screen: Screen[Any], exc: OperationError | ValidationError | AdapterError) -> None:
+def report_refusal(
+    screen: Screen[Any], exc: OperationError | ValidationError | AdapterError
+) -> None:
     """Say why an operation was not attempted."""
     if isinstance(exc, AdapterError):
         screen.app.notify(exc.detail, title=exc.title, severity="error", markup=False, timeout=15)
         return
     title = "Refused" if isinstance(exc, Refused) else "Invalid"
-    severity = "error" if isinstance(exc, OperationError) and not isinstance(exc, Refused) else "warning"
+    severity: SeverityLevel = (
+        "error" if isinstance(exc, OperationError) and not isinstance(exc, Refused) else "warning"
+    )
     screen.app.notify(exc.message, title=title, severity=severity, markup=False, timeout=10)

@@ -1,4 +1,4 @@
-""""Where does this run?": the Deployments whose pod templates use one image,
+""" "Where does this run?": the Deployments whose pod templates use one image,
 kept current from the cluster's watch-fed Deployment store."""
 
 from __future__ import annotations

@@ -156,8 +156,11 @@ class ImagesView(Vertical):
 
     async def _remove(self, row: ImageRow) -> None:
         uses = deployments_using(row.image, self._deployments())
-        warnings = [f"{use.deployment.key} runs this image ({use.reference}); its pods keep "
-                    "running, but a node without the image must pull it" for use in uses]  # fmt: skip
+        warnings = [
+            f"{use.deployment.key} runs this image ({use.reference}); its pods keep running, "
+            "but a node without the image must pull it"
+            for use in uses
+        ]
         if len(row.image.tags) > 1:
             warnings.append(f"only the tag {row.key} goes; the image keeps its other tags")
         outcome = await run_docker_operation(self.screen, DockerOperation.remove_image(row.key),

@@ -8,8 +8,9 @@ abandons the upload when the connection closes) and the audit log says so.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -71,7 +72,8 @@ class PushScreen(Screen[None]):
             self.dismiss()
             return
         try:
-            async with aclosing(ops.adapter.push(self.reference)) as events:
+            events = cast("AsyncGenerator[PushEvent, None]", ops.adapter.push(self.reference))
+            async with aclosing(events):
                 async for event in events:
                     self.progress.apply(event)
                     self._repaint_soon()

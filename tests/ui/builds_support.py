@@ -34,7 +34,9 @@ def make_app(tmp_path: Path, docker_url: str, *, read_only: bool = False) -> Ops
     return build_app(config, backends, clock=lambda: NOW, read_only=read_only)
 
 
-async def open_builds(app: OpsConsoleApp, pilot: Pilot[None], *, ready: bool = True) -> BuildsScreen:
+async def open_builds(
+    app: OpsConsoleApp, pilot: Pilot[None], *, ready: bool = True
+) -> BuildsScreen:
     """Switch to the Builds area (and wait for Docker to answer when ``ready``)."""
     await pilot.press("5")
     await wait_for(pilot, lambda: isinstance(app.screen, BuildsScreen))

@@ -29,15 +29,20 @@ async def fill_form(pilot, form: BuildFormScreen, **values: str) -> None:  # typ
 
 
 async def test_a_build_streams_its_steps_and_is_kept_in_the_history(
-    sandbox, tmp_path: Path  # type: ignore[no-untyped-def]
+    sandbox,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
-    context = write_context(tmp_path / "ctx", 'FROM python:3.11-slim\nRUN echo "compiling kernels"\nCMD ["python3"]\n')
+    context = write_context(
+        tmp_path / "ctx", 'FROM python:3.11-slim\nRUN echo "compiling kernels"\nCMD ["python3"]\n'
+    )
     app = make_app(tmp_path, sandbox.docker_url)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_builds(app, pilot)
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, BuildFormScreen))
-        await fill_form(pilot, app.screen, context=str(context), tags="registry.sandbox.local/team/kern:1")  # type: ignore[arg-type]
+        await fill_form(
+            pilot, app.screen, context=str(context), tags="registry.sandbox.local/team/kern:1"
+        )  # type: ignore[arg-type]
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DockerConfirmScreen))
         assert "docker build -t registry.sandbox.local/team/kern:1" in screen_text(app)
@@ -53,13 +58,19 @@ async def test_a_build_streams_its_steps_and_is_kept_in_the_history(
         assert "built " in text
         await pilot.press("escape")
     records = history(tmp_path).load()
-    assert [(r.tags, r.result) for r in records] == [(("registry.sandbox.local/team/kern:1",), "succeeded")]
+    assert [(r.tags, r.result) for r in records] == [
+        (("registry.sandbox.local/team/kern:1",), "succeeded")
+    ]
     audit = read_records(tmp_path / "audit.jsonl")
-    assert [(r.action, r.phase, r.result) for r in audit] == [("build", "intent", None), ("build", "outcome", "ok")]
+    assert [(r.action, r.phase, r.result) for r in audit] == [
+        ("build", "intent", None),
+        ("build", "outcome", "ok"),
+    ]
 
 
 async def test_a_failing_run_jumps_to_the_failing_step_with_the_daemon_s_error(
-    sandbox, tmp_path: Path  # type: ignore[no-untyped-def]
+    sandbox,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     context = write_context(
         tmp_path / "ctx", "FROM python:3.11-slim\nRUN echo fetching && exit 3\nRUN echo never\n"
@@ -91,7 +102,8 @@ async def test_a_failing_run_jumps_to_the_failing_step_with_the_daemon_s_error(
 
 
 async def test_bad_form_input_shows_each_precise_message_and_runs_nothing(
-    sandbox, tmp_path: Path  # type: ignore[no-untyped-def]
+    sandbox,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     app = make_app(tmp_path, sandbox.docker_url)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -99,15 +111,22 @@ async def test_bad_form_input_shows_each_precise_message_and_runs_nothing(
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, BuildFormScreen))
         form = app.screen
-        await fill_form(pilot, form, context=str(tmp_path / "missing"), tags="team/App:1",  # type: ignore[arg-type]
-                        build_args="CUDA")
+        await fill_form(
+            pilot,
+            form,
+            context=str(tmp_path / "missing"),
+            tags="team/App:1",  # type: ignore[arg-type]
+            build_args="CUDA",
+        )
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, BuildFormScreen)
         shown = {w.id: str(w.render()) for w in form.query(".problem.-shown")}
         assert shown == {
             "context-problem": f"the context directory {tmp_path / 'missing'} does not exist",
-            "tags-problem": "tag 'team/App:1': repository names must be lowercase: 'team/App' (use 'team/app')",
+            "tags-problem": (
+                "tag 'team/App:1': repository names must be lowercase: 'team/App' (use 'team/app')"
+            ),
             "build_args-problem": "build arg 'CUDA' has no '=': write it as CUDA=value",
         }
         await pilot.press("escape")
@@ -116,7 +135,8 @@ async def test_bad_form_input_shows_each_precise_message_and_runs_nothing(
 
 
 async def test_a_push_to_an_unknown_registry_is_explained(
-    sandbox, tmp_path: Path  # type: ignore[no-untyped-def]
+    sandbox,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     app = make_app(tmp_path, sandbox.docker_url)
     adapter = app.backends.containers
@@ -138,7 +158,8 @@ async def test_a_push_to_an_unknown_registry_is_explained(
 
 
 async def test_the_history_table_shows_past_builds_after_a_restart(
-    sandbox, tmp_path: Path  # type: ignore[no-untyped-def]
+    sandbox,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     from tests.unit.test_build_history import record
 

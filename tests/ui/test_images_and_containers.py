@@ -46,7 +46,8 @@ async def test_images_list_their_tags_and_one_image_s_layers(sandbox, tmp_path: 
 
 
 async def test_where_does_this_run_lists_the_deployments_using_the_image(
-    sandbox, tmp_path: Path  # type: ignore[no-untyped-def]
+    sandbox,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     app = make_app(tmp_path, sandbox.docker_url)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -105,7 +106,8 @@ async def test_containers_show_state_stats_and_logs(sandbox, tmp_path: Path) -> 
 
 
 async def test_stopping_a_container_is_confirmed_and_audited(
-    fresh_sandbox, tmp_path: Path  # type: ignore[no-untyped-def]
+    fresh_sandbox,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     app = make_app(tmp_path, fresh_sandbox.docker_url)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -150,4 +152,6 @@ async def test_docker_down_degrades_only_the_builds_area(tmp_path: Path) -> None
         assert screen.has_class("-docker-down")
         await pilot.press("1")
         await wait_for(pilot, lambda: not isinstance(app.screen, BuildsScreen))
-        await wait_for(pilot, lambda: "llama-70b" not in screen_text(app) and "other" in screen_text(app))
+        await wait_for(
+            pilot, lambda: "llama-70b" not in screen_text(app) and "other" in screen_text(app)
+        )
