@@ -13,6 +13,7 @@ module is imported: the console paints its first frame before the SDK has loaded
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Sequence
@@ -191,6 +192,13 @@ class KubeTransport:
     def close(self) -> None:
         """Close the pooled connections."""
         self._api.close()
+
+
+def import_sdk() -> None:
+    """Import the ``kubernetes`` package (about 0.4 s of CPU), so that loading a
+    transport later finds it ready. Blocking: call it in a worker thread."""
+    importlib.import_module("kubernetes.client")
+    importlib.import_module("kubernetes.config")
 
 
 def _api_client(configuration: Any) -> Any:

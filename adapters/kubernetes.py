@@ -35,6 +35,7 @@ from adapters.kube_transport import (
     IN_CLUSTER_CONTEXT,
     KubeTransport,
     QueryValue,
+    import_sdk,
     kubeconfig_contexts,
 )
 from adapters.kube_writes import KubeWrites
@@ -92,6 +93,12 @@ class KubernetesAdapter(KubeWrites):
             self.default_namespace = self._transport.default_namespace
             self.server = self._transport.server
         await self._json("GET", "/version", Operation("get", "version"))
+
+    async def preload(self) -> None:
+        """Import the SDK in a worker thread ahead of ``connect()``, for a caller that
+        waits for the server to come up anyway (the sandbox starting): the wait and
+        the import then overlap. ``connect()`` works the same with or without it."""
+        await asyncio.to_thread(import_sdk)
 
     def _load(self) -> KubeTransport:
         if self._in_cluster:

@@ -53,10 +53,11 @@ class SandboxBackends:
         from adapters.prometheus import PrometheusAdapter
 
         self._ready: asyncio.Future[None] | None = None
-        self.cluster: ClusterAdapter = KubernetesAdapter(
+        self._kube = KubernetesAdapter(
             kubeconfig=str(kubeconfig), context="sandbox", namespace=namespace,
             request_timeout=config.kubernetes.request_timeout,
         )
+        self.cluster: ClusterAdapter = self._kube
         self.metrics: MetricsAdapter = PrometheusAdapter(
             f"http://127.0.0.1:{prom}", timeout=config.prometheus.timeout
         )
@@ -68,8 +69,12 @@ class SandboxBackends:
         """Wait (once, shared by every caller) until the child serves. Raises
         ``Unavailable`` with the child's last words when it died."""
         if self._ready is None:
-            self._ready = asyncio.ensure_future(asyncio.to_thread(self._wait))
+            self._ready = asyncio.ensure_future(self._start_up())
         await asyncio.shield(self._ready)
+
+    async def _start_up(self) -> None:
+        # The Kubernetes SDK loads while the child starts, not after it announced.
+        await asyncio.gather(asyncio.to_thread(self._wait), self._kube.preload())
 
     def _wait(self) -> None:
         try:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from types import ModuleType, TracebackType
@@ -34,6 +35,22 @@ log = logging.getLogger(__name__)
 
 #: Seconds a stopping server waits for open requests (watches, followed logs).
 SHUTDOWN_GRACE = 0.5
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (if it runs) for the duration. Building
+    a world allocates containers by the hundred thousand, all long-lived, and the
+    collections they set off walk the growing heap again and again: a third of
+    the build of a 5,000-pod world. Reference counting still frees everything."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _optional_module(name: str) -> ModuleType | None:
@@ -81,25 +98,29 @@ class SandboxServer:
     async def start(self) -> None:
         """Populate the world (first start only), start its controller loop and serve
         each face. Raises ``OSError`` when a requested port is taken."""
-        if not self._populated:
-            self.world.populate()
-            self._populated = True
-        self._loop_task = asyncio.create_task(self.world.run(), name="sandbox-world")
-        self._loop_task.add_done_callback(_report_crash)
-        try:
-            port = await self._serve(make_app(self.world), self._ports["kube"])
-            self.kube_url = f"http://{self.host}:{port}"
-            prom = _optional_module("prom_face")
-            if prom is not None:
-                port = await self._serve(prom.make_app(self.world), self._ports["prom_face"])
-                self.prometheus_url = f"http://{self.host}:{port}"
-            docker = _optional_module("docker_face")
-            if docker is not None:
-                port = await self._serve(docker.make_app(self.world), self._ports["docker_face"])
-                self.docker_url = f"tcp://{self.host}:{port}"
-        except BaseException:
-            await self.stop()
-            raise
+        with _collector_paused():
+            if not self._populated:
+                self.world.populate()
+                self._populated = True
+            self._loop_task = asyncio.create_task(self.world.run(), name="sandbox-world")
+            self._loop_task.add_done_callback(_report_crash)
+            try:
+                await self._serve_faces()
+            except BaseException:
+                await self.stop()
+                raise
+
+    async def _serve_faces(self) -> None:
+        port = await self._serve(make_app(self.world), self._ports["kube"])
+        self.kube_url = f"http://{self.host}:{port}"
+        prom = _optional_module("prom_face")
+        if prom is not None:
+            port = await self._serve(prom.make_app(self.world), self._ports["prom_face"])
+            self.prometheus_url = f"http://{self.host}:{port}"
+        docker = _optional_module("docker_face")
+        if docker is not None:
+            port = await self._serve(docker.make_app(self.world), self._ports["docker_face"])
+            self.docker_url = f"tcp://{self.host}:{port}"
 
     async def stop(self) -> None:
         """Stop serving (open watches are cut after a short grace) and stop the
