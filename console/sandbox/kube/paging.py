@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 from typing import Any
 
@@ -55,7 +56,7 @@ def paginate(store: ObjectStore, plural: str, items: list[Manifest], *, limit: i
             store.changes_since(plural, rv)
         except Expired as exc:
             raise ApiError("Expired", EXPIRED_CONTINUE) from exc
-        items = [obj for obj in items if _key(obj) > after]
+        items = items[bisect.bisect_right(items, after, key=_key):]
     metadata: Manifest = {"resourceVersion": str(rv)}
     if limit > 0 and len(items) > limit:
         page = items[:limit]
