@@ -100,17 +100,21 @@ def pod_sort_key(pod: Pod) -> tuple[str, str]:
     return (pod.namespace, pod.name)
 
 
-def pods_filter(owner: str | None, namespace: str, text: str) -> Callable[[Pod], bool] | None:
+def pods_filter(
+    owner: str | None, namespace: str, text: str, *, node: str | None = None
+) -> Callable[[Pod], bool] | None:
     """A predicate keeping the pods of ``owner`` (a Deployment name, matched through
     its ReplicaSets' ``<deployment>-<hash>`` names; None for every pod) in
-    ``namespace`` ("" for any) whose name, node, status or image contains ``text``
-    (case-insensitive). None when nothing narrows."""
+    ``namespace`` ("" for any), on ``node`` (None for any), whose name, node, status
+    or image contains ``text`` (case-insensitive). None when nothing narrows."""
     needle = text.strip().lower()
-    if owner is None and not namespace and not needle:
+    if owner is None and not namespace and node is None and not needle:
         return None
 
     def keep(pod: Pod) -> bool:
         if namespace and pod.namespace != namespace:
+            return False
+        if node is not None and pod.node != node:
             return False
         if owner is not None and not owned_by_deployment(pod, owner):
             return False

@@ -1,6 +1,6 @@
-"""The Pods screen: the pods of one deployment, or of every deployment, live.
+"""The Pods screen: the pods of one deployment, on one node, or every pod, live.
 
-Pushed from the Deployments screen (``enter``) or opened across namespaces. It
+Pushed from the Deployments screen or the Nodes screen (``enter``). It
 reads the app's watch-fed POD store into a keyed ``ResourceTable``; ``l`` follows
 a pod's logs, ``d`` describes it, ``D`` deletes it (through the operations
 pipeline, so refused in read-only mode and confirmed first).
@@ -37,7 +37,8 @@ AGE_REFRESH_SECONDS = 5.0
 
 
 class PodsScreen(Screen[None]):
-    """Pods of ``owner`` (a Deployment's name, in ``namespace``), or every pod."""
+    """Pods of ``owner`` (a Deployment's name, in ``namespace``), the pods on
+    ``node``, or every pod."""
 
     CSS_PATH = "pods.tcss"
     AUTO_FOCUS = "#pods"
@@ -50,10 +51,13 @@ class PodsScreen(Screen[None]):
         Binding("D", "delete_pod", "Delete pod", id="pods.delete"),
     ]
 
-    def __init__(self, *, owner: str | None = None, namespace: str = "") -> None:
+    def __init__(
+        self, *, owner: str | None = None, namespace: str = "", node: str | None = None
+    ) -> None:
         super().__init__()
         self.owner = owner
         self.namespace = namespace
+        self.node = node
         self._store: ResourceStore[Pod] | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -72,7 +76,11 @@ class PodsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ConsoleHeader()
-        title = f"Pods of deployment {self.namespace}/{self.owner}" if self.owner else "Pods"
+        title = "Pods"
+        if self.owner:
+            title = f"Pods of deployment {self.namespace}/{self.owner}"
+        elif self.node is not None:
+            title = f"Pods on node {self.node}"
         yield Static(title, id="title", markup=False)
         yield FilterBar("filter by name, node, status or image", id="filter")
         columns = pod_columns(self.console.clock, namespaces=not self.namespace)
@@ -121,7 +129,7 @@ class PodsScreen(Screen[None]):
 
     def _narrow(self) -> None:
         text = self.query_one(FilterBar).value
-        self.table.set_filter(pods_filter(self.owner, self.namespace, text))
+        self.table.set_filter(pods_filter(self.owner, self.namespace, text, node=self.node))
 
     def _show_state(self) -> None:
         message = self.query_one("#message", Static)

@@ -91,3 +91,9 @@ def test_the_filter_narrows_by_owner_namespace_and_text() -> None:
     assert not keep(pod(node="gpu-2"))
     assert not keep(pod(namespace="batch"))
     assert pods_filter(None, "", " ") is None
+
+
+def test_the_filter_can_keep_only_the_pods_on_one_node() -> None:
+    keep = pods_filter(None, "", "", node="gpu-1")
+    assert keep is not None and keep(pod()) and keep(pod(namespace="batch"))
+    assert not keep(pod(node="gpu-2"))

@@ -1,0 +1,194 @@
+"""The Nodes screen: every node, its GPUs and what its pods request of it, live.
+
+It reads the app's watch-fed NODE and POD stores: a ``NodeUsageIndex`` folds each
+pod change set into per-node requests and names the nodes it touched, and only
+those rows of the keyed ``ResourceTable`` repaint. ``c`` cordons and ``u``
+uncordons the node under the cursor through the operations pipeline (refused in
+read-only mode, previewed, confirmed, audited); ``enter`` opens its pods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from adapters.base import Kind
+from console.actions import Action, Operation
+from console.capacity import NodeAllocation, NodeUsageIndex, allocation
+from console.models import Node, Pod
+from console.state import ChangeSet, ResourceStore
+from screens.node_columns import node_columns, node_filter, node_sort_key
+from screens.operation_flow import read_only_disables, refuse_disabled_key, run_operation
+from screens.pods import PodsScreen
+from screens.widgets.filter_bar import FilterBar
+from screens.widgets.header import ConsoleHeader
+from screens.widgets.resource_table import ResourceTable
+from screens.widgets.rows import PendingChanges
+
+if TYPE_CHECKING:
+    from console.app import OpsConsoleApp
+
+MUTATING = {"cordon": Action.CORDON, "uncordon": Action.UNCORDON}
+#: Seconds between age refreshes; a row repaints only when its text changed.
+AGE_REFRESH_SECONDS = 5.0
+
+
+class NodesScreen(Screen[None]):
+    """Nodes of the cluster with their GPU, CPU and memory allocation."""
+
+    CSS_PATH = "nodes.tcss"
+    AUTO_FOCUS = "#nodes"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="nodes.filter"),
+        Binding("c", "cordon", "Cordon", id="nodes.cordon"),
+        Binding("u", "uncordon", "Uncordon", id="nodes.uncordon"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._node_store: ResourceStore[Node] | None = None
+        self._usage = NodeUsageIndex()
+        self._unsubscribe: list[Callable[[], None]] = []
+
+    @property
+    def console(self) -> OpsConsoleApp:
+        """The app, with its stores and backend state."""
+        return cast("OpsConsoleApp", self.app)
+
+    @property
+    def table(self) -> ResourceTable[NodeAllocation]:
+        """The nodes table."""
+        return cast("ResourceTable[NodeAllocation]", self.query_one("#nodes", ResourceTable))
+
+    def selected_node(self) -> Node | None:
+        """The node under the cursor, or None when no row is shown."""
+        key = self.table.cursor_key
+        row = self.table.row(key) if key is not None else None
+        return row.node if row is not None else None
+
+    def compose(self) -> ComposeResult:
+        yield ConsoleHeader()
+        yield FilterBar("filter by name, status, role or GPU", id="filter")
+        yield ResourceTable(node_columns(self.console.clock), sort_key=node_sort_key, id="nodes")
+        yield Static("", id="message", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        nodes = self.console.cluster_store(Kind.NODE)
+        pods = self.console.cluster_store(Kind.POD)
+        if nodes is not None and pods is not None:
+            self._node_store = node_store = cast("ResourceStore[Node]", nodes)
+            pod_store = cast("ResourceStore[Pod]", pods)
+            self._usage.apply(ChangeSet(dict(pod_store.items), reset=True))
+            self.table.replace_all(self._rows(node_store.items.values()))
+            self._unsubscribe = [
+                node_store.subscribe(self._on_nodes_changed),
+                pod_store.subscribe(self._on_pods_changed),
+            ]
+        self.set_interval(AGE_REFRESH_SECONDS, self._refresh_ages, name="ages")
+        self._show_state()
+
+    def on_unmount(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+
+    # ------------------------------------------------------------------ live data
+
+    def _rows(self, nodes: Iterable[Node]) -> dict[str, NodeAllocation]:
+        return {node.name: allocation(node, self._usage.usage(node.name)) for node in nodes}
+
+    def _on_nodes_changed(self, store: ResourceStore[Node], changes: ChangeSet[Node]) -> None:
+        if changes:
+            rows = self._rows(changes.upserted.values())
+            self.table.apply(PendingChanges(rows, set(changes.deleted), changes.reset))
+        self._show_state()
+
+    def _on_pods_changed(self, store: ResourceStore[Pod], changes: ChangeSet[Pod]) -> None:
+        """Repaint the rows of the nodes whose requests the pod changes moved."""
+        touched = self._usage.apply(changes)
+        nodes = self._node_store.items if self._node_store is not None else {}
+        rows = self._rows(nodes[name] for name in touched if name in nodes)
+        if rows:
+            self.table.apply(PendingChanges(rows))
+        self._show_state()
+
+    def on_resource_table_rows_changed(self) -> None:
+        self._show_state()
+
+    def _refresh_ages(self) -> None:
+        if self.is_current:
+            self.table.refresh_cells()
+
+    # ------------------------------------------------------------------ narrowing
+
+    def action_filter(self) -> None:
+        """Open the filter line (substring over name, status, roles and GPU)."""
+        self.query_one(FilterBar).open()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if isinstance(event.input, FilterBar):
+            self.table.set_filter(node_filter(event.value))
+
+    def on_filter_bar_closed(self) -> None:
+        self.table.focus()
+
+    def _show_state(self) -> None:
+        """Say why the table is empty or stale, or hide the message."""
+        text = ""
+        if self._node_store is None:
+            text = "Kubernetes is not configured: no cluster to list nodes from."
+        elif self._node_store.status == "retrying" and self._node_store.error is not None:
+            error = self._node_store.error
+            text = f"{error.title}: {error.detail} — retrying (rows may be stale)"
+        elif self._node_store.status == "connecting":
+            text = "Loading nodes…"
+        elif not self._node_store.items:
+            text = "No nodes."
+        elif self.table.row_count == 0:
+            text = "No nodes match. Esc clears the filter."
+        message = self.query_one("#message", Static)
+        message.update(text)
+        message.set_class(bool(text), "-visible")
+
+    # ------------------------------------------------------------------ actions
+
+    def on_resource_table_row_selected(self, event: ResourceTable.RowSelected) -> None:
+        """``enter`` on a node opens the pods running on it."""
+        row = event.table.row(event.key)
+        if isinstance(row, NodeAllocation):
+            self.app.push_screen(PodsScreen(node=row.node.name))
+
+    def action_cordon(self) -> None:
+        """Mark the node unschedulable (preview and confirmation first); the pods
+        already on it keep running."""
+        self._set_unschedulable(True)
+
+    def action_uncordon(self) -> None:
+        """Let the scheduler place new pods on the node again."""
+        self._set_unschedulable(False)
+
+    def _set_unschedulable(self, unschedulable: bool) -> None:
+        node = self.selected_node()
+        if node is None:
+            return
+        if node.unschedulable == unschedulable:
+            state = "already cordoned" if unschedulable else "not cordoned"
+            self.notify(f"node {node.name} is {state}; nothing to change",
+                        title="Nothing to do", markup=False)  # fmt: skip
+            return
+        op = Operation.cordon(self.console.context, node.name, unschedulable=unschedulable)
+        self.run_worker(run_operation(self, op), group="operation", exclusive=True,
+                        exit_on_error=False)  # fmt: skip
+
+    def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        return read_only_disables(self, action, MUTATING)
+
+    def on_key(self, event: events.Key) -> None:
+        refuse_disabled_key(self, event, MUTATING)
