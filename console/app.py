@@ -61,6 +61,7 @@ AREAS: tuple[Area, ...] = (
     Area("metrics", "Metrics", "2", "screens.metrics:MetricsScreen"),
     Area("alerts", "Alerts", "3", "screens.alerts:AlertsScreen"),
     Area("builds", "Builds", "5", "screens.builds:BuildsScreen"),
+    Area("nodes", "Nodes", "6", "screens.nodes:NodesScreen"),
 )
 
 
