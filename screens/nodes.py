@@ -54,7 +54,9 @@ class NodesScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._node_store: ResourceStore[Node] | None = None
+        self._pod_store: ResourceStore[Pod] | None = None
         self._usage = NodeUsageIndex()
+        self._shown_state: str | None = None
         self._unsubscribe: list[Callable[[], None]] = []
 
     @property
@@ -85,7 +87,7 @@ class NodesScreen(Screen[None]):
         pods = self.console.cluster_store(Kind.POD)
         if nodes is not None and pods is not None:
             self._node_store = node_store = cast("ResourceStore[Node]", nodes)
-            pod_store = cast("ResourceStore[Pod]", pods)
+            self._pod_store = pod_store = cast("ResourceStore[Pod]", pods)
             self._usage.apply(ChangeSet(dict(pod_store.items), reset=True))
             self.table.replace_all(self._rows(node_store.items.values()))
             self._unsubscribe = [
@@ -140,22 +142,36 @@ class NodesScreen(Screen[None]):
         self.table.focus()
 
     def _show_state(self) -> None:
-        """Say why the table is empty or stale, or hide the message."""
-        text = ""
-        if self._node_store is None:
-            text = "Kubernetes is not configured: no cluster to list nodes from."
-        elif self._node_store.status == "retrying" and self._node_store.error is not None:
-            error = self._node_store.error
-            text = f"{error.title}: {error.detail} — retrying (rows may be stale)"
-        elif self._node_store.status == "connecting":
-            text = "Loading nodes…"
-        elif not self._node_store.items:
-            text = "No nodes."
-        elif self.table.row_count == 0:
-            text = "No nodes match. Esc clears the filter."
+        """Show why the table is empty or stale, or hide the message (repainting
+        nothing when the text did not change)."""
+        text = self._state_message()
+        if text == self._shown_state:
+            return
+        self._shown_state = text
         message = self.query_one("#message", Static)
         message.update(text)
         message.set_class(bool(text), "-visible")
+
+    def _state_message(self) -> str:
+        """What is wrong with the nodes or with the pods their requests come from;
+        "" when nothing is."""
+        nodes, pods = self._node_store, self._pod_store
+        if nodes is None or pods is None:
+            return "Kubernetes is not configured: no cluster to list nodes from."
+        if nodes.status == "retrying" and nodes.error is not None:
+            return f"{nodes.error.title}: {nodes.error.detail} — retrying (rows may be stale)"
+        if nodes.status == "connecting":
+            return "Loading nodes…"
+        if not nodes.items:
+            return "No nodes."
+        if self.table.row_count == 0:
+            return "No nodes match. Esc clears the filter."
+        if pods.status == "retrying" and pods.error is not None:
+            error = pods.error
+            return f"{error.title}: {error.detail} — retrying (requests may be stale)"
+        if pods.status == "connecting":
+            return "Loading pods: requests are not counted yet…"
+        return ""
 
     # ------------------------------------------------------------------ actions
 
