@@ -75,6 +75,7 @@ def json_copy(value: Manifest) -> Manifest:
 
 
 def _copy_list(value: list[Any]) -> list[Any]:
+    """``json_copy`` for a list."""
     out = value.copy()
     for i, item in enumerate(out):
         if type(item) is dict:
