@@ -155,7 +155,7 @@ async def run() -> None:
                     keys.append(await _key_latency(app, "o" if block % 10 == 0 else "shift+tab"))
                 await asyncio.sleep(0)
             while progress.lines_received < FLOOD_LINES:
-                await pilot.pause(0.05)
+                await asyncio.sleep(0.05)
             flood_seconds = time.perf_counter() - started
             rss_after = _rss_mb()
             docker.feed(BuildEvent(image_id="sha256:" + "0" * 64, done=True))
