@@ -64,12 +64,12 @@ async def test_a_rollback_restores_the_previous_template(
     assert [(i.revision, i.current) for i in history] == [(2, True), (1, False)]
     old = await kube.get_manifest(Kind.REPLICASET, ns, history[1].rs_name)
     now = await kube.get_manifest(Kind.DEPLOYMENT, ns, "web")
-    assert "+    image: registry.local/test/app:1" in template_diff(
+    assert "+  - image: registry.local/test/app:1" in template_diff(
         pod_template(now), pod_template(old)
     )
     ops = service(kube, audit_path)
     preview = await ops.preview(Operation.rollback(kube.context, ns, "web", 1))
-    assert "+        image: registry.local/test/app:1" in preview.diff
+    assert "+      - image: registry.local/test/app:1" in preview.diff
     outcome = await ops.execute(Operation.rollback(kube.context, ns, "web", 1))
     assert outcome.ok, outcome.message
     stored = await kube.get_manifest(Kind.DEPLOYMENT, ns, "web")
