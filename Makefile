@@ -3,6 +3,7 @@
 #   make test   set up .venv (first time) and run the whole test suite
 #   make bench  print the performance figures (bench/)
 #   make lint   ruff + mypy
+#   make screenshot  regenerate docs/*.svg from the app on the sandbox
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -10,7 +11,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ARGS   ?=
 
-.PHONY: run test bench lint sandbox clean
+.PHONY: run test bench lint sandbox screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
+
+screenshot: $(STAMP)
+	$(BIN)/python -m docs.screenshot
 
 lint: $(STAMP)
 	$(BIN)/ruff check console adapters screens tests bench

@@ -12,7 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-Frozen = ConfigDict(frozen=True, extra="forbid")
+#: ``defer_build``: a model's validator is built on first use, not at import, so the
+#: first frame paints before the ~25 models are compiled.
+Frozen = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class _Model(BaseModel):
