@@ -20,7 +20,7 @@ IDLE_SECONDS = 10.0
 def one_run() -> tuple[float, float]:
     console = PtyConsole(["--sandbox"])
     try:
-        first = console.wait_for("Deployments")  # the footer: the first frame is painted
+        first = console.wait_for("palette")  # the footer's "^p palette": the first frame
         visible = console.wait_for("mistral-7b-chat")
         return first, visible
     finally:
