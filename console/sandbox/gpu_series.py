@@ -124,11 +124,26 @@ class GpuSeries(SeriesGroup):
                          "DCGM_FI_DEV_GPU_TEMP", "DCGM_FI_DEV_POWER_USAGE")
         ]
 
-    def values(self, t: float) -> Sequence[float]:
-        wobble = self.wave.value(t)
-        busy = min(1.0, self.util * wobble)
+    def columns(self, wanted: Sequence[int], times: Sequence[float]) -> list[list[float]]:
         used = float(round(self.memory * self.mem_frac))
-        util = round(busy, 4) if self.mig else float(round(100 * busy))
-        temp = float(round(31 + 44 * busy + 2 * (wobble - 1)))
-        power = round(0.15 * self.tdp + busy * 0.8 * self.tdp, 3)
-        return [util, used, self.memory - used, temp, power]
+        wobbles: list[float] = []
+        busy: list[float] = []
+        if any(i in (0, 3, 4) for i in wanted):
+            wobbles = self.wave.values(times)
+            busy = [min(1.0, self.util * w) for w in wobbles]
+        out: list[list[float]] = []
+        for i in wanted:
+            if i == 0:
+                out.append([round(b, 4) for b in busy] if self.mig
+                           else [float(round(100 * b)) for b in busy])
+            elif i == 1:
+                out.append([used] * len(times))
+            elif i == 2:
+                out.append([self.memory - used] * len(times))
+            elif i == 3:
+                out.append([float(round(31 + 44 * b + 2 * (w - 1)))
+                            for b, w in zip(busy, wobbles, strict=True)])
+            else:
+                tdp = self.tdp
+                out.append([round(0.15 * tdp + b * 0.8 * tdp, 3) for b in busy])
+        return out

@@ -41,9 +41,9 @@ class StepSeries(SeriesGroup):
             del self.times[1]
             del self.points[0]
 
-    def values(self, t: float) -> Sequence[float]:
-        i = max(0, bisect.bisect_right(self.times, t) - 1)
-        return (self.points[i],)
+    def columns(self, wanted: Sequence[int], times: Sequence[float]) -> list[list[float]]:
+        column = [self.points[max(0, bisect.bisect_right(self.times, t) - 1)] for t in times]
+        return [column for _ in wanted]
 
 
 def _unit(resource: str) -> str:

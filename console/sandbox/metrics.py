@@ -80,21 +80,27 @@ class MetricsEngine:
             yield from gpus.values()
         yield from (g for g in self._retired if (g.end or 0.0) >= start)
 
-    def select(self, matchers: Sequence[Matcher], start: float, end: float) -> list[StoredSeries]:
-        """Series matching every matcher with their grid samples in [start, end].
+    def select(
+        self, matchers: Sequence[Matcher], start: float, end: float, *,
+        newest_at: Sequence[float] | None = None,
+    ) -> list[StoredSeries]:
+        """Series matching every matcher with their grid samples in [start, end]
+        (with ``newest_at``, only the newest at or before each of those times).
         Series of the same labels from successive lifetimes are joined."""
         found: dict[Labels, list[tuple[float, list[float], list[float], float | None]]] = {}
+        name = _metric_name(matchers)
         for group in self.groups(start):
-            wanted = [i for i, labels in enumerate(group.labels) if _matches(labels, matchers)]
+            candidates = group.by_name.get(name, ()) if name is not None else range(
+                len(group.labels))
+            wanted = [i for i in candidates if _matches(group.labels[i], matchers)]
             if not wanted:
                 continue
-            times = group.grid(start, end)
+            times = group.grid(start, end, newest_at)
             if not times:
                 continue
-            rows = [group.values(t) for t in times]
-            for i in wanted:
+            for i, values in zip(wanted, group.columns(wanted, times), strict=True):
                 found.setdefault(group.labels[i], []).append(
-                    (group.start, times, [row[i] for row in rows], group.end))
+                    (group.start, times, values, group.end))
         return [_join(labels, parts) for labels, parts in found.items()]
 
     def current(self) -> Iterator[tuple[Labels, float]]:
@@ -214,6 +220,11 @@ def _holds_gpu(pod: Manifest) -> bool:
                                                       **(res.get("requests") or {})}):
             return True
     return False
+
+
+def _metric_name(matchers: Sequence[Matcher]) -> str | None:
+    """The metric name ``matchers`` require exactly, if they do."""
+    return next((m.value for m in matchers if m.name == "__name__" and m.op == "="), None)
 
 
 def _matches(labels: Labels, matchers: Sequence[Matcher]) -> bool:

@@ -75,16 +75,28 @@ class PodTraffic(SeriesGroup):
         names.append(labels_of({"__name__": "model_request_duration_seconds_count", **ident}))
         self.labels = names
 
-    def values(self, t: float) -> Sequence[float]:
-        total = math.floor(self.profile.rps * (self.wave.integral(t) - self._base))
-        errors = math.floor(total * self.profile.error_ratio)
-        e500 = math.floor(errors * _ERROR_CODES[0][1])
-        buckets = [float(math.floor(total * f)) for f in self._fractions]
-        return [
-            float(total - errors), float(e500), float(errors - e500),
-            *buckets, float(total),
-            total * self._mean, float(total),
-        ]
+    def columns(self, wanted: Sequence[int], times: Sequence[float]) -> list[list[float]]:
+        rps, base = self.profile.rps, self._base
+        totals = [math.floor(rps * (i - base)) for i in self.wave.integrals(times)]
+        ratio = self.profile.error_ratio
+        errors = [math.floor(total * ratio) for total in totals]
+        share = _ERROR_CODES[0][1]
+        out: list[list[float]] = []
+        for i in wanted:
+            if i == 0:
+                out.append([float(t - e) for t, e in zip(totals, errors, strict=True)])
+            elif i == 1:
+                out.append([float(math.floor(e * share)) for e in errors])
+            elif i == 2:
+                out.append([float(e - math.floor(e * share)) for e in errors])
+            elif i - 3 < len(self._fractions):
+                f = self._fractions[i - 3]
+                out.append([float(math.floor(total * f)) for total in totals])
+            elif i == len(self.labels) - 2:
+                out.append([total * self._mean for total in totals])
+            else:
+                out.append([float(total) for total in totals])
+        return out
 
 
 class PodContainers(SeriesGroup):
@@ -115,10 +127,16 @@ class PodContainers(SeriesGroup):
         self.labels = names
         self._base = [w.integral(start) for w in self._waves]
 
-    def values(self, t: float) -> Sequence[float]:
-        out: list[float] = []
-        for cores, mem, wave, base in zip(self._cores, self._memory, self._waves, self._base,
-                                          strict=True):
-            out.append(round(cores * (wave.integral(t) - base), 3))
-            out.append(float(math.floor(mem * (0.97 + 0.03 * wave.value(t)))))
+    def columns(self, wanted: Sequence[int], times: Sequence[float]) -> list[list[float]]:
+        out: list[list[float]] = []
+        for i in wanted:
+            c = i // 2
+            wave = self._waves[c]
+            if i % 2 == 0:
+                cores, base = self._cores[c], self._base[c]
+                out.append([round(cores * (w - base), 3) for w in wave.integrals(times)])
+            else:
+                mem = self._memory[c]
+                out.append([float(math.floor(mem * (0.97 + 0.03 * w)))
+                            for w in wave.values(times)])
         return out

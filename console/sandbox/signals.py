@@ -15,6 +15,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from console.sandbox.promql import Labels
 
@@ -55,15 +56,30 @@ class Wave:
 
     def value(self, t: float) -> float:
         """The wave at ``t``."""
-        return 1.0 + sum(a * math.sin(2 * math.pi * t / p + ph) for a, p, ph in self.terms)
+        return self.values((t,))[0]
+
+    def values(self, times: Sequence[float]) -> list[float]:
+        """The wave at each of ``times``."""
+        two_pi = 2 * math.pi
+        sums = [0.0] * len(times)
+        for a, p, ph in self.terms:
+            sums = [s + a * math.sin(two_pi * t / p + ph) for s, t in zip(sums, times, strict=True)]
+        return [1.0 + s for s in sums]
 
     def integral(self, t: float) -> float:
         """The integral of ``value`` from 0 to ``t``: ``rate * (integral(t) - integral(t0))``
         is a counter."""
-        return t - sum(
-            a * p / (2 * math.pi) * (math.cos(2 * math.pi * t / p + ph) - math.cos(ph))
-            for a, p, ph in self.terms
-        )
+        return self.integrals((t,))[0]
+
+    def integrals(self, times: Sequence[float]) -> list[float]:
+        """``integral`` at each of ``times``."""
+        two_pi = 2 * math.pi
+        sums = [0.0] * len(times)
+        for a, p, ph in self.terms:
+            scale, at_zero = a * p / two_pi, math.cos(ph)
+            sums = [s + scale * (math.cos(two_pi * t / p + ph) - at_zero)
+                    for s, t in zip(sums, times, strict=True)]
+        return [t - s for s, t in zip(sums, times, strict=True)]
 
 
 class SeriesGroup(ABC):
@@ -80,16 +96,42 @@ class SeriesGroup(ABC):
     end: float | None = None
 
     @abstractmethod
-    def values(self, t: float) -> Sequence[float]:
-        """The value of every series at ``t`` (``start`` <= t, before ``end``)."""
+    def columns(self, wanted: Sequence[int], times: Sequence[float]) -> list[list[float]]:
+        """The values of the series ``wanted`` (indices into ``labels``) at each of
+        ``times`` (``start`` <= t, before ``end``): one list per wanted series."""
 
-    def grid(self, start: float, end: float) -> list[float]:
-        """The scrape-grid times in [start, end] at which this group has samples."""
+    def values(self, t: float) -> list[float]:
+        """The value of every series at ``t`` (``start`` <= t, before ``end``)."""
+        return [column[0] for column in self.columns(range(len(self.labels)), (t,))]
+
+    @cached_property
+    def by_name(self) -> dict[str, list[int]]:
+        """The indices of this group's series, by metric name."""
+        out: dict[str, list[int]] = {}
+        for i, labels in enumerate(self.labels):
+            out.setdefault(dict(labels).get("__name__", ""), []).append(i)
+        return out
+
+    def grid(
+        self, start: float, end: float, newest_at: Sequence[float] | None = None
+    ) -> list[float]:
+        """The scrape-grid times in [start, end] at which this group has samples;
+        with ``newest_at`` (ascending times), only the newest of them at or before
+        each of those times."""
         lo = max(start, self.start)
         hi = end if self.end is None else min(end, self.end - 1e-9)
         first = math.ceil(lo / SCRAPE_INTERVAL)
         last = math.floor(hi / SCRAPE_INTERVAL)
-        return [k * SCRAPE_INTERVAL for k in range(first, last + 1)]
+        if newest_at is None:
+            return [k * SCRAPE_INTERVAL for k in range(first, last + 1)]
+        picked: list[int] = []
+        for t in newest_at:
+            k = min(last, math.floor(t / SCRAPE_INTERVAL))
+            if k * SCRAPE_INTERVAL > t:
+                k -= 1
+            if k >= first and (not picked or picked[-1] != k):
+                picked.append(k)
+        return [k * SCRAPE_INTERVAL for k in picked]
 
 
 def normal_cdf(x: float) -> float:

@@ -27,7 +27,8 @@ class MemorySource:
         self.series = series
         self.stale = stale or {}
 
-    def select(self, matchers: Sequence[Matcher], start: float, end: float) -> list[StoredSeries]:
+    def select(self, matchers: Sequence[Matcher], start: float, end: float, *,
+               newest_at: Sequence[float] | None = None) -> list[StoredSeries]:
         out = []
         for labels, points in self.series:
             if all(m.matches(labels.get(m.name, "")) for m in matchers):

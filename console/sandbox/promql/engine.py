@@ -1,22 +1,37 @@
 """Evaluate lowered PromQL over a source of stored series, at one instant or over
 a range of steps, with Prometheus's selection semantics: a 5-minute lookback for
-instant selectors, staleness, left-open range windows and ``offset``."""
+instant selectors, staleness, left-open range windows and ``offset``.
+
+Each expression is evaluated once for all the steps of a query
+(``console.sandbox.promql.steps``): every selector reads its series once, and
+walks each series' samples once across the steps."""
 
 from __future__ import annotations
 
-import bisect
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from console.sandbox.promql import functions as fn
+from console.sandbox.promql.aggregation import aggregate
 from console.sandbox.promql.operators import (
-    aggregate,
     scalar_op,
     set_operation,
     vector_scalar,
     vector_vector,
+)
+from console.sandbox.promql.selection import latest, windows
+from console.sandbox.promql.steps import (
+    Column,
+    Columns,
+    Scalars,
+    Stepped,
+    as_matrix,
+    at_step,
+    has_any,
+    kept,
+    unique,
 )
 from console.sandbox.promql.syntax import (
     SET_OPERATORS,
@@ -35,16 +50,12 @@ from console.sandbox.promql.syntax import (
 )
 from console.sandbox.promql.values import (
     BadData,
-    ExecutionError,
     Labels,
     Matrix,
     PromQLError,
     RangeSeries,
-    Sample,
-    Scalar,
     String,
     Value,
-    Vector,
     drop_name,
 )
 
@@ -73,8 +84,14 @@ class StoredSeries:
 class SeriesSource(Protocol):
     """Where the engine reads series from."""
 
-    def select(self, matchers: Sequence[Matcher], start: float, end: float) -> list[StoredSeries]:
-        """Every series matching all ``matchers``, with its samples in [start, end]."""
+    def select(
+        self, matchers: Sequence[Matcher], start: float, end: float, *,
+        newest_at: Sequence[float] | None = None,
+    ) -> list[StoredSeries]:
+        """Every series matching all ``matchers``, with its samples in [start, end].
+        With ``newest_at`` (ascending times) a source may return, of those samples,
+        only the newest at or before each of those times: all that an instant
+        selector reads."""
 
 
 class Engine:
@@ -92,7 +109,10 @@ class Engine:
         metric that may not be a counter) are appended to ``warnings`` when given.
         Raises ``BadData``, ``ExecutionError`` or ``QueryTimeout``."""
         node = parse(query)
-        return _Evaluation(self, node, at, at, warnings).eval(node, at)
+        evaluation = _Evaluation(self, [at], warnings)
+        if isinstance(node, MatrixSelector):
+            return evaluation.matrix_at(node)
+        return at_step(evaluation.eval(node), 0)
 
     def range(
         self, query: str, start: float, end: float, step: float,
@@ -122,64 +142,65 @@ class Engine:
                 f'invalid parameter "query": invalid expression type "{shown}" for range '
                 "query, must be Scalar or instant Vector"
             )
-        evaluation = _Evaluation(self, node, start, end, warnings)
-        series: dict[Labels, RangeSeries] = {}
-        steps = int((end - start) / step + 1e-9) + 1
-        for i in range(steps):
-            t = round(start + i * step, 3)
-            value = evaluation.eval(node, t)
-            samples = [Sample((), value.value)] if isinstance(value, Scalar) else value
-            assert isinstance(samples, list)
-            for s in samples:
-                assert isinstance(s, Sample)
-                series.setdefault(s.labels, RangeSeries(s.labels)).points.append((t, s.value))
-        return [series[k] for k in sorted(series)]
+        count = int((end - start) / step + 1e-9) + 1
+        steps = [round(start + i * step, 3) for i in range(count)]
+        value = _Evaluation(self, steps, warnings).eval(node)
+        assert not isinstance(value, String)
+        return as_matrix(value, steps)
 
 
 class _Evaluation:
-    """The state of one query: its deadline and the series each selector fetched."""
+    """The state of one query: its steps, its deadline and the series each
+    selector fetched."""
 
-    def __init__(self, engine: Engine, node: Node, start: float, end: float,
-                 warnings: list[str] | None) -> None:
+    def __init__(self, engine: Engine, steps: list[float], warnings: list[str] | None) -> None:
         self.engine = engine
+        self.steps = steps
         self.warnings = warnings
-        self.start = start
-        self.end = end
         self.deadline = time.monotonic() + engine.timeout
-        self.fetched: dict[int, list[StoredSeries]] = {}
+        self.fetched: dict[tuple[tuple[Matcher, ...], float, float, bool],
+                           list[StoredSeries]] = {}
 
     # ----------------------------------------------------------- selection
 
-    def _series(self, sel: Selector, reach: float) -> list[StoredSeries]:
+    def _check_deadline(self) -> None:
         if time.monotonic() > self.deadline:
             raise QueryTimeout("query timed out in expression evaluation")
-        found = self.fetched.get(id(sel))
+
+    def _series(self, sel: Selector, reach: float, *, newest: bool = False) -> list[StoredSeries]:
+        """The series ``sel`` matches with their samples over the query's steps and
+        ``reach`` before the first (only the newest before each step if ``newest``),
+        fetched once per query."""
+        self._check_deadline()
+        key = (sel.matchers, sel.offset, reach, newest)
+        found = self.fetched.get(key)
         if found is None:
-            found = self.engine.source.select(
-                sel.matchers, self.start - sel.offset - reach, self.end - sel.offset
-            )
-            self.fetched[id(sel)] = found
+            refs = self._refs(sel)
+            found = self.engine.source.select(sel.matchers, refs[0] - reach, refs[-1],
+                                              newest_at=refs if newest else None)
+            self.fetched[key] = found
         return found
 
-    def instant_vector(self, sel: Selector, t: float) -> Vector:
+    def _refs(self, sel: Selector) -> list[float]:
+        """The times ``sel`` reads at: each step less its offset."""
+        return [t - sel.offset for t in self.steps]
+
+    def instant_vector(self, sel: Selector) -> Columns:
         lookback = self.engine.lookback
-        ref = t - sel.offset
-        out: Vector = []
-        for s in self._series(sel, lookback):
-            i = bisect.bisect_right(s.times, ref) - 1
-            if i < 0 or s.times[i] <= ref - lookback:
-                continue
-            if s.stale_at is not None and s.times[i] < s.stale_at <= ref:
-                continue
-            out.append(Sample(s.labels, s.values[i]))
+        refs = self._refs(sel)
+        out: Columns = []
+        for s in self._series(sel, lookback, newest=True):
+            values = latest(s.times, s.values, s.stale_at, refs, lookback)
+            if has_any(values):
+                out.append(Column(s.labels, values))
         return out
 
-    def range_vector(self, ms: MatrixSelector, t: float) -> Matrix:
-        ref = t - ms.selector.offset
+    def matrix_at(self, ms: MatrixSelector) -> Matrix:
+        """The range vector ``ms`` selects at the query's only step."""
+        ref = self._refs(ms.selector)[0]
         out: Matrix = []
         for s in self._series(ms.selector, ms.range):
-            lo = bisect.bisect_right(s.times, ref - ms.range)
-            hi = bisect.bisect_right(s.times, ref)
+            (lo,), (hi,) = windows(s.times, [ref], ms.range)
             if hi > lo:
                 out.append(RangeSeries(s.labels, list(zip(s.times[lo:hi], s.values[lo:hi],
                                                           strict=True))))
@@ -187,74 +208,80 @@ class _Evaluation:
 
     # ---------------------------------------------------------- evaluation
 
-    def eval(self, node: Node, t: float) -> Value:
-        """The value of ``node`` at ``t``."""
+    def eval(self, node: Node) -> Stepped:
+        """The value of ``node`` at every step."""
+        self._check_deadline()
         match node:
             case NumberLiteral(value):
-                return Scalar(value)
+                return Scalars([value] * len(self.steps))
             case StringLiteral(value):
                 return String(value)
             case Selector():
-                return self.instant_vector(node, t)
-            case MatrixSelector():
-                return self.range_vector(node, t)
+                return self.instant_vector(node)
             case Negation(expr):
-                inner = self.eval(expr, t)
-                if isinstance(inner, Scalar):
-                    return Scalar(-inner.value)
-                return [Sample(drop_name(s.labels), -s.value) for s in self._vector(inner)]
+                inner = self.eval(expr)
+                if isinstance(inner, Scalars):
+                    return Scalars([-v for v in inner.values])
+                return [Column(drop_name(c.labels), [None if v is None else -v for v in c.values])
+                        for c in self._vector(inner)]
             case Call():
-                return self._call(node, t)
+                return self._call(node)
             case Aggregate(op, expr, param, labels, without):
-                k = self._scalar(param, t) if param is not None else None
-                return aggregate(op, self._vector(self.eval(expr, t)), labels, without, k)
+                params = self._scalars(param) if param is not None else None
+                return aggregate(op, self._vector(self.eval(expr)), labels, without, params,
+                                 len(self.steps))
             case Binary():
-                return self._binary(node, t)
+                return self._binary(node)
         raise BadData(f"cannot evaluate {type(node).__name__}")
 
-    def _scalar(self, node: Node, t: float) -> float:
-        value = self.eval(node, t)
-        if not isinstance(value, Scalar):
+    def _scalars(self, node: Node) -> list[float]:
+        value = self.eval(node)
+        if not isinstance(value, Scalars):
             raise BadData("expected a scalar parameter")
-        return value.value
+        return value.values
 
     @staticmethod
-    def _vector(value: Value) -> Vector:
+    def _vector(value: Stepped) -> Columns:
         assert isinstance(value, list)
-        return [s for s in value if isinstance(s, Sample)]
+        return value
 
-    def _binary(self, node: Binary, t: float) -> Value:
-        lhs, rhs = self.eval(node.lhs, t), self.eval(node.rhs, t)
-        if isinstance(lhs, Scalar) and isinstance(rhs, Scalar):
-            return Scalar(scalar_op(node.op, lhs.value, rhs.value))
-        if isinstance(rhs, Scalar):
-            return vector_scalar(node.op, self._vector(lhs), rhs.value, scalar_on_left=False,
+    def _binary(self, node: Binary) -> Stepped:
+        lhs, rhs = self.eval(node.lhs), self.eval(node.rhs)
+        steps = len(self.steps)
+        if isinstance(lhs, Scalars) and isinstance(rhs, Scalars):
+            return Scalars([scalar_op(node.op, a, b)
+                            for a, b in zip(lhs.values, rhs.values, strict=True)])
+        if isinstance(rhs, Scalars):
+            return vector_scalar(node.op, self._vector(lhs), rhs.values, scalar_on_left=False,
                                  return_bool=node.return_bool)
-        if isinstance(lhs, Scalar):
-            return vector_scalar(node.op, self._vector(rhs), lhs.value, scalar_on_left=True,
+        if isinstance(lhs, Scalars):
+            return vector_scalar(node.op, self._vector(rhs), lhs.values, scalar_on_left=True,
                                  return_bool=node.return_bool)
         if node.op in SET_OPERATORS:
-            return set_operation(node, self._vector(lhs), self._vector(rhs))
-        return vector_vector(node, self._vector(lhs), self._vector(rhs))
+            return set_operation(node, self._vector(lhs), self._vector(rhs), steps)
+        return vector_vector(node, self._vector(lhs), self._vector(rhs), steps)
 
-    def _call(self, node: Call, t: float) -> Value:
+    def _call(self, node: Call) -> Stepped:
         name, args = node.name, node.args
         if name == "time":
-            return Scalar(t)
+            return Scalars(list(self.steps))
         if name == "vector":
-            return [Sample((), self._scalar(args[0], t))]
+            return [Column((), list(self._scalars(args[0])))]
         if name == "scalar":
-            vec = self._vector(self.eval(args[0], t))
-            return Scalar(vec[0].value if len(vec) == 1 else float("nan"))
+            columns = self._vector(self.eval(args[0]))
+            return Scalars([_only_value([c.values[i] for c in columns])
+                            for i in range(len(self.steps))])
         if name == "histogram_quantile":
-            q = self._scalar(args[0], t)
-            return _unique(fn.histogram_quantile(q, self._vector(self.eval(args[1], t))))
+            qs = self._scalars(args[0])
+            return kept(fn.histogram_quantile(qs, self._vector(self.eval(args[1]))))
         if name in ("sort", "sort_desc"):
-            vec = self._vector(self.eval(args[0], t))
-            return sorted(vec, key=lambda s: s.value, reverse=name == "sort_desc")
+            columns = self._vector(self.eval(args[0]))
+            if len(self.steps) > 1:
+                return columns  # only an instant vector is ordered; a range is ordered by labels
+            return sorted(kept(columns), key=_first_value, reverse=name == "sort_desc")
         if name in fn.MATH or name.startswith("clamp"):
-            return _unique(self._elementwise(node, t))
-        return _unique(self._over_range(node, t))
+            return unique(self._elementwise(node))
+        return unique(self._over_range(node))
 
     def _warn_not_counter(self, labels: Labels) -> None:
         if self.warnings is None:
@@ -263,50 +290,65 @@ class _Evaluation:
         if text is not None and text not in self.warnings:
             self.warnings.append(text)
 
-    def _elementwise(self, node: Node, t: float) -> Vector:
-        assert isinstance(node, Call)
-        vec = self._vector(self.eval(node.args[0], t))
+    def _elementwise(self, node: Call) -> Columns:
+        columns = self._vector(self.eval(node.args[0]))
         if node.name in fn.MATH:
             f = fn.MATH[node.name]
-            return [Sample(drop_name(s.labels), f(s.value)) for s in vec]
-        bounds = [self._scalar(a, t) for a in node.args[1:]]
+            return [Column(drop_name(c.labels), [None if v is None else f(v) for v in c.values])
+                    for c in columns]
+        bounds = [self._scalars(a) for a in node.args[1:]]
+        steps = len(self.steps)
         if node.name == "clamp":
-            low, high = bounds
+            lows, highs = bounds
         elif node.name == "clamp_min":
-            low, high = bounds[0], float("inf")
+            lows, highs = bounds[0], [float("inf")] * steps
         else:
-            low, high = float("-inf"), bounds[0]
-        if low > high:
-            return []
-        return [Sample(drop_name(s.labels), fn.clamp(s.value, low, high)) for s in vec]
+            lows, highs = [float("-inf")] * steps, bounds[0]
+        out: Columns = []
+        for c in columns:
+            values = [None if v is None or low > high else fn.clamp(v, low, high)
+                      for v, low, high in zip(c.values, lows, highs, strict=True)]
+            if has_any(values):
+                out.append(Column(drop_name(c.labels), values))
+        return out
 
-    def _over_range(self, node: Call, t: float) -> Vector:
+    def _over_range(self, node: Call) -> Columns:
         name = node.name
-        q = self._scalar(node.args[0], t) if name == "quantile_over_time" else None
+        qs = self._scalars(node.args[0]) if name == "quantile_over_time" else None
         ms = node.args[-1]
         assert isinstance(ms, MatrixSelector)
-        range_end = t - ms.selector.offset
-        range_start = range_end - ms.range
-        out: Vector = []
-        for series in self.range_vector(ms, t):
+        ends = self._refs(ms.selector)
+        keep = name == "last_over_time"
+        out: Columns = []
+        # The series of one group share their sample times, and so their windows.
+        shared: dict[int, tuple[list[int], list[int]]] = {}
+        for series in self._series(ms.selector, ms.range):
+            found = shared.get(id(series.times))
+            if found is None:
+                found = shared[id(series.times)] = windows(series.times, ends, ms.range)
+            lows, highs = found
+            if lows == highs:
+                continue
             if name in ("rate", "increase", "irate"):
                 self._warn_not_counter(series.labels)
-            pts = series.points
-            value: float | None
-            if name in ("rate", "increase", "delta"):
-                value = fn.extrapolated_rate(pts, range_start, range_end,
-                                             counter=name != "delta", per_second=name == "rate")
-            elif name in ("irate", "idelta"):
-                value = fn.instant_rate(pts, counter=name == "irate")
-            elif name == "quantile_over_time":
-                assert q is not None
-                value = fn.quantile(q, [v for _, v in pts])
-            else:
-                value = fn.OVER_TIME[name]([v for _, v in pts])
-            if value is not None:
-                keep = name == "last_over_time"
-                out.append(Sample(series.labels if keep else drop_name(series.labels), value))
+            values = fn.over_range(name, series.times, series.values, lows, highs, ends,
+                                   ms.range, qs)
+            if has_any(values):
+                out.append(Column(series.labels if keep else drop_name(series.labels), values))
         return out
+
+
+def _first_value(column: Column) -> float:
+    """The value of a column of a single step that has one there."""
+    value = column.values[0]
+    assert value is not None
+    return value
+
+
+def _only_value(values: list[float | None]) -> float:
+    """``scalar()`` of one step's vector: its only element's value, else NaN."""
+    present = [v for v in values if v is not None]
+    return present[0] if len(present) == 1 else float("nan")
 
 
 def _counter_warning(labels: Labels) -> str | None:
@@ -320,11 +362,3 @@ def _counter_warning(labels: Labels) -> str | None:
 
 
 _COUNTER_SUFFIXES = ("_total", "_sum", "_count", "_bucket")
-
-
-def _unique(vector: Vector) -> Vector:
-    """``vector`` unchanged. Raises ``ExecutionError`` when dropping names left two
-    elements with the same labels, as Prometheus does."""
-    if len({s.labels for s in vector}) != len(vector):
-        raise ExecutionError("vector cannot contain metrics with the same labelset")
-    return vector

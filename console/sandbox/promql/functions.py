@@ -1,58 +1,104 @@
 """PromQL functions: those over range vectors, ``histogram_quantile`` and the
-element-wise math functions, with Prometheus's exact arithmetic."""
+element-wise math functions, with Prometheus's exact arithmetic.
+
+Functions over range vectors take one series' samples and the sample index range
+of its window at each step (``console.sandbox.promql.selection.windows``) and
+give its value at each step; ``histogram_quantile`` takes columns
+(``console.sandbox.promql.steps``)."""
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
+import operator
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from console.sandbox.promql.values import Labels, Sample, Vector, drop_labels, drop_name, get_label
+from console.sandbox.promql.steps import Column, Columns, StepValues
+from console.sandbox.promql.values import Labels, drop_labels, drop_name, get_label
 
-Points = Sequence[tuple[float, float]]
-
-
-def extrapolated_rate(
-    points: Points, range_start: float, range_end: float, *, counter: bool, per_second: bool
-) -> float | None:
-    """``rate``/``increase`` (counter) or ``delta`` over ``points`` in the window
-    ``(range_start, range_end]``, extrapolated to the window's edges exactly as
-    Prometheus's ``extrapolatedRate`` does. None (no output) below two points."""
-    if len(points) < 2:
-        return None
-    first_t, first_v = points[0]
-    last_t, last_v = points[-1]
-    result = last_v - first_v
-    if counter:
-        prev = first_v
-        for _, v in points[1:]:
-            if v < prev:
-                result += prev
-            prev = v
-    to_start = first_t - range_start
-    to_end = range_end - last_t
-    sampled = last_t - first_t
-    average_gap = sampled / (len(points) - 1)
-    threshold = average_gap * 1.1
-    if to_start >= threshold:
-        to_start = average_gap / 2
-    if counter and result > 0 and first_v >= 0:
-        to_zero = sampled * (first_v / result)
-        to_start = min(to_start, to_zero)
-    if to_end >= threshold:
-        to_end = average_gap / 2
-    factor = (sampled + to_start + to_end) / sampled
-    if per_second:
-        factor /= range_end - range_start
-    return result * factor
+#: Functions over a window's samples computed by ``over_range`` besides the ``OVER_TIME`` ones.
+RATES = frozenset({"rate", "increase", "delta", "irate", "idelta"})
 
 
-def instant_rate(points: Points, *, counter: bool) -> float | None:
-    """``irate`` (counter) or ``idelta`` from the last two points; None below two."""
-    if len(points) < 2:
-        return None
-    (prev_t, prev_v), (last_t, last_v) = points[-2], points[-1]
+def over_range(
+    name: str, times: Sequence[float], values: Sequence[float], lows: Sequence[int],
+    highs: Sequence[int], ends: Sequence[float], length: float,
+    qs: Sequence[float] | None = None,
+) -> StepValues:
+    """``name`` (a rate or a ``*_over_time`` function) of one series at each step:
+    over its samples ``times[lo:hi]``/``values[lo:hi]`` in the window of length
+    ``length`` ending at ``end``, for each ``lo``, ``hi`` and ``end`` of ``lows``,
+    ``highs`` and ``ends``. None where the window has too few samples (none, or
+    fewer than two for a rate). ``qs`` is ``quantile_over_time``'s q per step."""
+    if name in ("rate", "increase", "delta"):
+        return _extrapolated_rates(times, values, lows, highs, ends, length,
+                                   counter=name != "delta", per_second=name == "rate")
+    if name in ("irate", "idelta"):
+        return [_instant_rate(times, values, hi, counter=name == "irate") if hi - lo >= 2
+                else None for lo, hi in zip(lows, highs, strict=True)]
+    if name == "quantile_over_time":
+        assert qs is not None
+        return [quantile(q, values[lo:hi]) if hi > lo else None
+                for lo, hi, q in zip(lows, highs, qs, strict=True)]
+    f = OVER_TIME[name]
+    return [f(values[lo:hi]) if hi > lo else None for lo, hi in zip(lows, highs, strict=True)]
+
+
+def _resets(values: Sequence[float]) -> list[int]:
+    """The indices at which a counter fell below its previous sample (a reset)."""
+    fell = map(operator.lt, values[1:], values[:-1])
+    return list(itertools.compress(range(1, len(values)), fell))
+
+
+def _extrapolated_rates(
+    times: Sequence[float], values: Sequence[float], lows: Sequence[int],
+    highs: Sequence[int], ends: Sequence[float], length: float, *, counter: bool,
+    per_second: bool,
+) -> StepValues:
+    """``rate``/``increase`` (counter) or ``delta`` at each step, over the samples
+    ``lo`` to ``hi - 1`` in the window ``(end - length, end]``, extrapolated to the
+    window's edges exactly as Prometheus's ``extrapolatedRate`` does; None below
+    two samples."""
+    resets = _resets(values) if counter else []
+    out: StepValues = []
+    for lo, hi, range_end in zip(lows, highs, ends, strict=True):
+        if hi - lo < 2:
+            out.append(None)
+            continue
+        range_start = range_end - length
+        first_t, first_v = times[lo], values[lo]
+        last_t, last_v = times[hi - 1], values[hi - 1]
+        result = last_v - first_v
+        if resets:
+            for i in resets[bisect.bisect_right(resets, lo):bisect.bisect_left(resets, hi)]:
+                result += values[i - 1]
+        to_start = first_t - range_start
+        to_end = range_end - last_t
+        sampled = last_t - first_t
+        average_gap = sampled / (hi - lo - 1)
+        threshold = average_gap * 1.1
+        if to_start >= threshold:
+            to_start = average_gap / 2
+        if counter and result > 0 and first_v >= 0:
+            to_zero = sampled * (first_v / result)
+            to_start = min(to_start, to_zero)
+        if to_end >= threshold:
+            to_end = average_gap / 2
+        factor = (sampled + to_start + to_end) / sampled
+        if per_second:
+            factor /= range_end - range_start
+        out.append(result * factor)
+    return out
+
+
+def _instant_rate(times: Sequence[float], values: Sequence[float], hi: int, *,
+                  counter: bool) -> float:
+    """``irate`` (counter) or ``idelta`` from samples ``hi - 2`` and ``hi - 1``."""
+    prev_t, prev_v = times[hi - 2], values[hi - 2]
+    last_t, last_v = times[hi - 1], values[hi - 1]
     if not counter:
         return last_v - prev_v
     increase = last_v if last_v < prev_v else last_v - prev_v
@@ -133,18 +179,27 @@ def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float:
     return start + (end - start) * (rank / count)
 
 
-def histogram_quantile(q: float, vector: Vector) -> Vector:
-    """``histogram_quantile(q, vector)``: one sample per label set (without ``le``
-    and ``__name__``) of the ``*_bucket`` series in ``vector``. Series without a
-    parseable ``le`` are ignored, as Prometheus ignores them."""
-    groups: dict[Labels, list[tuple[float, float]]] = defaultdict(list)
-    for sample in vector:
+def histogram_quantile(qs: Sequence[float], columns: Columns) -> Columns:
+    """``histogram_quantile(q, vector)`` at each step (``qs`` gives q per step): one
+    column per label set (without ``le`` and ``__name__``) of the ``*_bucket``
+    columns, with a value at the steps where any of its buckets has one. Series
+    without a parseable ``le`` are ignored, as Prometheus ignores them."""
+    groups: dict[Labels, list[tuple[float, StepValues]]] = defaultdict(list)
+    for column in columns:
         try:
-            bound = float(get_label(sample.labels, "le"))
+            bound = float(get_label(column.labels, "le"))
         except ValueError:
             continue
-        groups[drop_labels(drop_name(sample.labels), ("le",))].append((bound, sample.value))
-    return [Sample(labels, bucket_quantile(q, buckets)) for labels, buckets in groups.items()]
+        groups[drop_labels(drop_name(column.labels), ("le",))].append((bound, column.values))
+    out: Columns = []
+    for labels, members in groups.items():
+        bounds = [bound for bound, _ in members]
+        values: StepValues = []
+        for row, q in zip(zip(*(vs for _, vs in members), strict=True), qs, strict=True):
+            buckets = [(bound, v) for bound, v in zip(bounds, row, strict=True) if v is not None]
+            values.append(bucket_quantile(q, buckets) if buckets else None)
+        out.append(Column(labels, values))
+    return out
 
 
 MATH: dict[str, Callable[[float], float]] = {

@@ -1,19 +1,17 @@
-"""PromQL aggregations and binary operators, with Prometheus's vector matching."""
+"""PromQL binary operators over columns (``console.sandbox.promql.steps``), with
+Prometheus's vector matching: each step's answer is what the operator gives for
+that step's instant vectors."""
 
 from __future__ import annotations
 
 import math
-import statistics
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from console.sandbox.promql.functions import quantile
+from console.sandbox.promql.steps import Column, Columns, StepValues, has_any
 from console.sandbox.promql.syntax import Binary
 from console.sandbox.promql.values import (
     ExecutionError,
     Labels,
-    Sample,
-    Vector,
     drop_labels,
     drop_name,
     get_label,
@@ -68,31 +66,37 @@ def scalar_op(op: str, a: float, b: float) -> float:
     return ARITHMETIC[op](a, b)
 
 
-def _element(op: str, a: float, b: float, return_bool: bool) -> tuple[float, bool]:
-    """The value of ``a op b`` for one pair of elements and whether it is kept."""
+def _element(op: str, a: float, b: float, return_bool: bool) -> float | None:
+    """The value of ``a op b`` for one pair of elements, None when a comparison
+    without ``bool`` drops it (a kept comparison gives ``a``)."""
     if op in COMPARE:
         hit = COMPARE[op](a, b)
         if return_bool:
-            return (1.0 if hit else 0.0), True
-        return a, hit
-    return ARITHMETIC[op](a, b), True
+            return 1.0 if hit else 0.0
+        return a if hit else None
+    return ARITHMETIC[op](a, b)
 
 
 def vector_scalar(
-    op: str, vector: Vector, scalar: float, *, scalar_on_left: bool, return_bool: bool
-) -> Vector:
-    """``vector op scalar`` (or ``scalar op vector``). A comparison without ``bool``
-    filters and keeps the vector's value; arithmetic and ``bool`` drop the name."""
-    out: Vector = []
-    drop = op not in COMPARE or return_bool
-    for s in vector:
-        a, b = (scalar, s.value) if scalar_on_left else (s.value, scalar)
-        value, keep = _element(op, a, b, return_bool)
-        if not keep:
-            continue
-        if op in COMPARE and not return_bool:
-            value = s.value
-        out.append(Sample(drop_name(s.labels) if drop else s.labels, value))
+    op: str, columns: Columns, scalars: Sequence[float], *, scalar_on_left: bool,
+    return_bool: bool,
+) -> Columns:
+    """``vector op scalar`` (or ``scalar op vector``) with the scalar's value at each
+    step. A comparison without ``bool`` filters and keeps the vector's value;
+    arithmetic and ``bool`` drop the name."""
+    out: Columns = []
+    filters = op in COMPARE and not return_bool
+    for column in columns:
+        values: StepValues = []
+        for v, s in zip(column.values, scalars, strict=True):
+            if v is None:
+                values.append(None)
+                continue
+            value = _element(op, s, v, return_bool) if scalar_on_left else _element(
+                op, v, s, return_bool)
+            values.append(v if filters and value is not None else value)
+        if has_any(values):
+            out.append(Column(column.labels if filters else drop_name(column.labels), values))
     return out
 
 
@@ -102,19 +106,43 @@ def _signature(labels: Labels, node: Binary) -> Labels:
     return drop_labels(drop_name(labels), node.match_labels)
 
 
-def set_operation(node: Binary, lhs: Vector, rhs: Vector) -> Vector:
-    """``and``, ``or`` and ``unless`` matched on the label signature."""
-    rhs_sigs = {_signature(s.labels, node) for s in rhs}
-    if node.op == "and":
-        return [s for s in lhs if _signature(s.labels, node) in rhs_sigs]
-    if node.op == "unless":
-        return [s for s in lhs if _signature(s.labels, node) not in rhs_sigs]
-    lhs_sigs = {_signature(s.labels, node) for s in lhs}
-    return lhs + [s for s in rhs if _signature(s.labels, node) not in lhs_sigs]
+def _presence(columns: Columns, node: Binary, steps: int) -> dict[Labels, list[bool]]:
+    """For each signature among ``columns``, whether some column of it has a value at
+    each step."""
+    out: dict[Labels, list[bool]] = {}
+    for column in columns:
+        present = out.setdefault(_signature(column.labels, node), [False] * steps)
+        for i, v in enumerate(column.values):
+            if v is not None:
+                present[i] = True
+    return out
 
 
-def _result_labels(node: Binary, many: Sample, one: Sample) -> Labels:
-    labels = many.labels
+def set_operation(node: Binary, lhs: Columns, rhs: Columns, steps: int) -> Columns:
+    """``and``, ``or`` and ``unless`` matched on the label signature at each step."""
+    other = _presence(rhs, node, steps)
+    never = [False] * steps
+    if node.op in ("and", "unless"):
+        keep = node.op == "and"
+        out: Columns = []
+        for column in lhs:
+            present = other.get(_signature(column.labels, node), never)
+            values = [v if present[i] is keep else None for i, v in enumerate(column.values)]
+            if has_any(values):
+                out.append(Column(column.labels, values))
+        return out
+    mine = _presence(lhs, node, steps)
+    out = list(lhs)
+    for column in rhs:
+        present = mine.get(_signature(column.labels, node), never)
+        values = [None if present[i] else v for i, v in enumerate(column.values)]
+        if has_any(values):
+            out.append(Column(column.labels, values))
+    return out
+
+
+def _result_labels(node: Binary, many: Labels, one: Labels) -> Labels:
+    labels = many
     if node.op not in COMPARE or node.return_bool:
         labels = drop_name(labels)
     if node.card == "one-to-one":
@@ -122,95 +150,99 @@ def _result_labels(node: Binary, many: Sample, one: Sample) -> Labels:
             return keep_only(labels, node.match_labels)
         return drop_labels(labels, node.match_labels)
     for name in node.include:
-        labels = with_label(labels, name, get_label(one.labels, name))
+        labels = with_label(labels, name, get_label(one, name))
     return labels
 
 
-def vector_vector(node: Binary, lhs: Vector, rhs: Vector) -> Vector:
-    """``lhs op rhs`` between instant vectors with one-to-one, many-to-one
-    (group_left) or one-to-many (group_right) matching. Raises ``ExecutionError``
-    when the "one" side has duplicate signatures or a match is ambiguous."""
+class _Errors:
+    """The error Prometheus reports first: that of the earliest step, and within a
+    step that of the earliest check, then of the earliest element."""
+
+    def __init__(self) -> None:
+        self.first: tuple[int, int, int, str] | None = None
+
+    def add(self, step: int, check: int, position: int, message: str) -> None:
+        found = (step, check, position, message)
+        if self.first is None or found < self.first:
+            self.first = found
+
+    def raise_first(self) -> None:
+        if self.first is not None:
+            raise ExecutionError(self.first[3])
+
+
+def vector_vector(node: Binary, lhs: Columns, rhs: Columns, steps: int) -> Columns:
+    """``lhs op rhs`` between instant vectors at each step, with one-to-one,
+    many-to-one (group_left) or one-to-many (group_right) matching. Raises
+    ``ExecutionError`` when at some step the "one" side has duplicate signatures, a
+    match is ambiguous or the result has two elements with the same labels."""
     swap = node.card == "one-to-many"
     many_side, one_side = (rhs, lhs) if swap else (lhs, rhs)
-    ones: dict[Labels, Sample] = {}
-    for s in one_side:
-        sig = _signature(s.labels, node)
-        if sig in ones:
-            side = "left" if swap else "right"
-            raise ExecutionError(
-                f"found duplicate series for the match group {_render(sig)} on the {side} "
-                "hand-side of the operation; many-to-many matching not allowed: matching "
-                "labels must be unique on one side"
-            )
-        ones[sig] = s
-    out: Vector = []
-    matched: set[Labels] = set()
-    for many in many_side:
+    errors = _Errors()
+    ones: dict[Labels, list[Column | None]] = {}
+    for position, column in enumerate(one_side):
+        sig = _signature(column.labels, node)
+        present = ones.setdefault(sig, [None] * steps)
+        for i, v in enumerate(column.values):
+            if v is None:
+                continue
+            if present[i] is not None:
+                side = "left" if swap else "right"
+                errors.add(i, 0, position, (
+                    f"found duplicate series for the match group {_render(sig)} on the "
+                    f"{side} hand-side of the operation; many-to-many matching not allowed: "
+                    "matching labels must be unique on one side"))
+            else:
+                present[i] = column
+    out: Columns = []
+    matched: dict[Labels, list[bool]] = {}
+    for position, many in enumerate(many_side):
         sig = _signature(many.labels, node)
-        one = ones.get(sig)
-        if one is None:
+        partners = ones.get(sig)
+        if partners is None:
             continue
-        if node.card == "one-to-one":
-            if sig in matched:
-                raise ExecutionError(
-                    "multiple matches for labels: many-to-one matching must be explicit "
-                    f"(group_left/group_right) for {_render(sig)}"
-                )
-            matched.add(sig)
-        a, b = (one.value, many.value) if swap else (many.value, one.value)
-        value, keep = _element(node.op, a, b, node.return_bool)
-        if not keep:
-            continue
-        out.append(Sample(_result_labels(node, many, one), value))
-    if len({s.labels for s in out}) != len(out):
-        raise ExecutionError("vector cannot contain metrics with the same labelset")
+        taken = matched.setdefault(sig, [False] * steps)
+        results: dict[int, Column] = {}
+        for i, v in enumerate(many.values):
+            one = partners[i]
+            if v is None or one is None:
+                continue
+            if node.card == "one-to-one":
+                if taken[i]:
+                    errors.add(i, 1, position, (
+                        "multiple matches for labels: many-to-one matching must be explicit "
+                        f"(group_left/group_right) for {_render(sig)}"))
+                    continue
+                taken[i] = True
+            u = one.values[i]
+            assert u is not None
+            value = _element(node.op, u, v, node.return_bool) if swap else _element(
+                node.op, v, u, node.return_bool)
+            if value is None:
+                continue
+            result = results.get(id(one))
+            if result is None:
+                result = results[id(one)] = Column(
+                    _result_labels(node, many.labels, one.labels), [None] * steps)
+            result.values[i] = value
+        out.extend(results.values())
+    _check_unique(out, steps, errors)
+    errors.raise_first()
     return out
+
+
+def _check_unique(columns: Columns, steps: int, errors: _Errors) -> None:
+    """Note the steps at which two of ``columns`` with the same labels both have a value."""
+    seen: dict[Labels, list[bool]] = {}
+    for column in columns:
+        present = seen.setdefault(column.labels, [False] * steps)
+        for i, v in enumerate(column.values):
+            if v is None:
+                continue
+            if present[i]:
+                errors.add(i, 2, 0, "vector cannot contain metrics with the same labelset")
+            present[i] = True
 
 
 def _render(labels: Labels) -> str:
     return "{" + ", ".join(f'{k}="{v}"' for k, v in labels) + "}"
-
-
-def aggregate(
-    op: str, vector: Vector, labels: tuple[str, ...], without: bool, param: float | None
-) -> Vector:
-    """``op by/without (labels) (vector)``; ``param`` is topk/bottomk's k or
-    quantile's q. topk/bottomk keep each chosen series' own labels."""
-    groups: dict[Labels, list[Sample]] = defaultdict(list)
-    for s in vector:
-        key = drop_labels(drop_name(s.labels), labels) if without else keep_only(s.labels, labels)
-        groups[key].append(s)
-    if op in ("topk", "bottomk"):
-        k = int(param or 0)
-        out: Vector = []
-        for members in groups.values():
-            ranked = sorted(members, key=lambda s: _rank(s.value, op == "topk"))
-            out.extend(ranked[: max(k, 0)])
-        return out
-    return [Sample(key, _fold(op, [s.value for s in ms], param)) for key, ms in groups.items()]
-
-
-def _rank(value: float, descending: bool) -> tuple[bool, float]:
-    if math.isnan(value):
-        return True, 0.0
-    return False, -value if descending else value
-
-
-def _fold(op: str, values: list[float], param: float | None) -> float:
-    if op == "sum":
-        return math.fsum(values)
-    if op == "avg":
-        return statistics.fmean(values)
-    if op == "count":
-        return float(len(values))
-    if op == "group":
-        return 1.0
-    if op in ("min", "max"):
-        finite = [v for v in values if not math.isnan(v)]
-        if not finite:
-            return math.nan
-        return min(finite) if op == "min" else max(finite)
-    if op in ("stddev", "stdvar"):
-        variance = statistics.pvariance(values)
-        return math.sqrt(variance) if op == "stddev" else variance
-    return quantile(param if param is not None else math.nan, values)
