@@ -151,3 +151,29 @@ def test_the_exposition_groups_samples_under_help_and_type(world) -> None:
     assert 'le="+Inf"' in text
     lines = [ln for ln in text.splitlines() if ln.startswith("model_requests_total{")]
     assert len(lines) == 6 and all(math.isfinite(float(ln.rsplit(" ", 1)[1])) for ln in lines)
+
+
+def test_every_group_samples_any_of_its_series_as_it_samples_them_all(world) -> None:
+    _, _, metrics, _ = world
+    times = [T0 - 900 + 15 * k for k in range(60)] + [T0 + 7.5]
+    kinds = set()
+    for group in metrics.groups():
+        kinds.add(type(group).__name__)
+        every = group.columns(range(len(group.labels)), times)
+        backwards = list(reversed(range(len(group.labels))))
+        assert group.columns(backwards, times) == [every[i] for i in backwards]
+        assert group.columns([0], times[-1:]) == [[every[0][-1]]]
+        assert group.values(times[10]) == [column[10] for column in every]
+    assert {"PodTraffic", "PodContainers", "GpuSeries", "StepSeries"} <= kinds
+
+
+def test_a_group_grid_gives_only_the_newest_sample_before_each_time_when_asked(world) -> None:
+    _, _, metrics, _ = world
+    group = next(iter(metrics.groups()))
+    grid = group.grid(T0 - 600, T0)
+    g = grid[12]
+    wanted = [grid[0] - 1, g - 0.001, g, g + 0.001, g + 14.999, T0]
+    newest = {max(t for t in grid if t <= w) for w in wanted[1:]}
+    assert newest == {g - 15, g, grid[-1]}
+    assert group.grid(T0 - 600, T0, newest_at=wanted) == sorted(newest)
+    assert group.grid(T0 - 600, T0, newest_at=[T0 - 600 - 30]) == []

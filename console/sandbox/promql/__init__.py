@@ -2,13 +2,8 @@
 Prometheus's grammar) and evaluated with Prometheus's semantics over any
 ``SeriesSource``."""
 
-from console.sandbox.promql.engine import (
-    MAX_POINTS,
-    Engine,
-    QueryTimeout,
-    SeriesSource,
-    StoredSeries,
-)
+from console.sandbox.promql.engine import MAX_POINTS, Engine
+from console.sandbox.promql.source import SeriesSource, StoredSeries
 from console.sandbox.promql.syntax import Matcher
 from console.sandbox.promql.values import (
     BadData,
@@ -16,6 +11,7 @@ from console.sandbox.promql.values import (
     Labels,
     Matrix,
     PromQLError,
+    QueryTimeout,
     RangeSeries,
     Sample,
     Scalar,

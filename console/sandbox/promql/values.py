@@ -35,6 +35,13 @@ class ExecutionError(PromQLError):
     status = 422
 
 
+class QueryTimeout(PromQLError):
+    """Evaluation ran past the engine's deadline."""
+
+    error_type = "timeout"
+    status = 503
+
+
 def labels_of(mapping: Mapping[str, str]) -> Labels:
     """The sorted-tuple form of a label mapping, without empty values."""
     pairs = [pair for pair in mapping.items() if pair[1] != ""]
