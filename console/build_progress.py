@@ -11,6 +11,7 @@ memory as a 2,000-line one. Nothing here knows about Textual; times are
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from console.build_history import BuildResult
@@ -80,6 +81,8 @@ class BuildProgress:
         self.lines_received = 0
         #: Increases with every change, so a view can tell whether to repaint.
         self.version = 0
+        #: Increases when a step starts, ends or turns out cached (its row changes).
+        self.steps_version = 0
 
     # ------------------------------------------------------------------ folding
 
@@ -101,6 +104,11 @@ class BuildProgress:
         if event.done:
             self._finish(now)
 
+    def apply_all(self, events: Iterable[BuildEvent], now: float) -> None:
+        """Fold ``events`` in, in order, all at time ``now`` (see ``apply``)."""
+        for event in events:
+            self.apply(event, now)
+
     def cancel(self, now: float) -> None:
         """Mark the build as stopped by the operator (no-op once it has ended)."""
         if self.done:
@@ -111,6 +119,7 @@ class BuildProgress:
         self._finish(now)
 
     def _start_step(self, event: BuildEvent, now: float) -> None:
+        self.steps_version += 1
         if self.steps and self.steps[-1].finished is None:
             self.steps[-1].finished = now
         if event.total_steps is not None:
@@ -120,13 +129,18 @@ class BuildProgress:
 
     def _add_output(self, text: str, now: float) -> None:
         if not self.steps:
+            self.steps_version += 1
             self.steps.append(StepProgress(0, "preparing", self.started, self.max_lines))
         step = self.steps[-1]
+        cached = step.cached
         for line in text.splitlines() or [""]:
             self.lines_received += 1
             step.add(line[: self.max_line_length])
+        if step.cached != cached:
+            self.steps_version += 1
 
     def _finish(self, now: float) -> None:
+        self.steps_version += 1
         self.done = True
         self.finished = now
         if self.steps and self.steps[-1].finished is None:

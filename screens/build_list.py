@@ -2,17 +2,17 @@
 worker that runs a build.
 
 The build runs in a worker owned by this widget (it survives leaving the live
-view): each ``BuildEvent`` is folded into a ``BuildProgress`` at once, and the
-view is told at most ~10 times a second (``Throttle``), the first event after a
-quiet spell immediately. When the build ends it is audited and added to the
-history file, which survives restarts.
+view). It reads the event stream in batches (every event that has arrived, up to
+``BATCH_EVENTS``), folds each batch into a ``BuildProgress`` and asks for one
+repaint; repaints come at most ``1 / REPAINT_INTERVAL`` times a second
+(``Throttle``), the first after a quiet spell at once. When the build ends it is
+audited and added to the history file, which survives restarts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from datetime import datetime
 from time import monotonic
@@ -35,6 +35,7 @@ from console.docker_ops import DockerOperations
 from console.humanize import age
 from console.models import BuildEvent
 from console.operations import OperationError
+from console.stream_batches import batches
 from console.throttle import Throttle
 from console.validation import ValidationError
 from screens.build_form import BuildFormScreen
@@ -49,8 +50,12 @@ if TYPE_CHECKING:
 
 __all__ = ["BuildList"]
 
-#: Events folded between two yields to the event loop, so keys stay answered in a flood.
-YIELD_EVERY = 256
+#: Most events folded between two passes of the event loop, so keys stay answered
+#: in a flood (a batch folds in a few milliseconds).
+BATCH_EVENTS = 1_000
+#: Seconds between two repaints of a running build (the first after a quiet spell
+#: is immediate, so output reaches the screen within this interval).
+REPAINT_INTERVAL = 0.05
 _TONES: dict[str, Tone] = {"failed": "error", "cancelled": "warning", "succeeded": "ok"}
 
 
@@ -73,7 +78,9 @@ class BuildList(Vertical):
         self.progress: BuildProgress | None = None
         self._title = ""
         self._run_screen: BuildRunScreen | None = None
-        self._throttle = Throttle(0.1)
+        self._throttle = Throttle(REPAINT_INTERVAL)
+        #: Whether the footer shows the actions of a running build.
+        self._shown_running = False
         self._worker: Worker[None] | None = None
         self._last_form: BuildRequest | None = None
 
@@ -182,8 +189,7 @@ class BuildList(Vertical):
         self._title = f"Build {', '.join(request.tags) or '(untagged)'} from {request.context_dir}"
         self._worker = self.run_worker(self._build(ops, op, request), group="build",
                                        exclusive=True, exit_on_error=False)  # fmt: skip
-        self._open_run_screen()
-        self.refresh_bindings()
+        self._open_run_screen()  # this screen's line and footer follow when it comes back
 
     async def _build(
         self, ops: DockerOperations, op: DockerOperation, request: BuildRequest
@@ -204,14 +210,10 @@ class BuildList(Vertical):
                 str(request.context_dir), dockerfile=request.dockerfile, tags=request.tags,
                 build_args=request.build_args, target=request.target, no_cache=request.no_cache,
             )  # fmt: skip
-            async with aclosing(cast("AsyncGenerator[BuildEvent, None]", events)):
-                count = 0
-                async for event in events:
-                    progress.apply(event, monotonic())
+            async with aclosing(batches(events, max_items=BATCH_EVENTS)) as stream:
+                async for batch in stream:
+                    progress.apply_all(batch, monotonic())
                     self._repaint_soon()
-                    count += 1
-                    if count % YIELD_EVERY == 0:
-                        await asyncio.sleep(0)
             if not progress.done:
                 progress.apply(
                     BuildEvent(error="the build stream ended early", done=True), monotonic()
@@ -267,13 +269,25 @@ class BuildList(Vertical):
         progress = self.progress
         if progress is None:
             return
-        self.query_one("#running", Static).update(
-            "" if progress.done else f"▶ {self._title} — {progress.status_line(monotonic())}"
-        )
-        self.set_class(not progress.done, "-running")
+        self.show_running()
         if self._run_screen is not None and self._run_screen.is_attached:
             self._run_screen.show_progress()
-        self.refresh_bindings()
+
+    def show_running(self) -> None:
+        """Show the running build's status line, and the actions allowed while it
+        runs or once it ended. Only while this screen is shown: the Builds screen
+        calls this again when it comes back."""
+        progress = self.progress
+        running = progress is not None and not progress.done
+        self.set_class(running, "-running")
+        if not self.screen.is_current:
+            return
+        if progress is not None and running:
+            line = f"▶ {self._title} — {progress.status_line(monotonic())}"
+            self.query_one("#running", Static).update(line, layout=False)
+        if running != self._shown_running:
+            self._shown_running = running
+            self.refresh_bindings()
 
     def _open_run_screen(self) -> None:
         assert self.progress is not None

@@ -14,13 +14,15 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from console.build_progress import BuildProgress, StepProgress
 from screens.widgets.columns import Column, Tone
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.resource_table import ResourceTable
+from screens.widgets.steady_footer import SteadyFooter
 from screens.widgets.text_lines import TextLines
 
 __all__ = ["BuildRunScreen"]
@@ -58,7 +60,11 @@ class BuildRunScreen(Screen[None]):
         self._on_cancel = on_cancel
         self._on_push = on_push
         self._pinned: str | None = None
-        self._shown_version = -1
+        self._shown_steps = -1
+        #: The footer composed on mounting already shows the actions allowed now.
+        self._shown_done = progress.done
+        self._shown_error: str | None = None
+        self._shown_title = ""
         #: Steps already handed to the table (the last of them may still change).
         self._upserted = 0
 
@@ -78,7 +84,7 @@ class BuildRunScreen(Screen[None]):
                             repaint_interval=0.1)  # fmt: skip
         yield Static("", id="error", markup=False)
         yield TextLines(id="output")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.show_progress()
@@ -110,17 +116,23 @@ class BuildRunScreen(Screen[None]):
         if not self.is_mounted:
             return
         progress = self.progress
-        self.query_one("#status", Static).update(progress.status_line(self._clock()))
-        self.set_class(progress.done, "-done")
-        if progress.version != self._shown_version:
-            self._shown_version = progress.version
+        self.query_one("#status", Static).update(progress.status_line(self._clock()), layout=False)
+        if progress.steps_version != self._shown_steps:
+            self._shown_steps = progress.steps_version
             start = max(0, self._upserted - 1)
             self.steps.apply(_Upsert({str(s.number): s for s in progress.steps[start:]}))
             self._upserted = len(progress.steps)
+        if progress.error != self._shown_error:
+            self._shown_error = progress.error
+            self.query_one("#error", Static).update(
+                f"Daemon error: {progress.error}" if progress.error else ""
+            )
+            self.set_class(bool(progress.error), "-failed")
+        if progress.done != self._shown_done:
+            self._shown_done = progress.done
+            self.set_class(progress.done, "-done")
+            self.refresh_bindings()
         failed = progress.failed_step
-        error = self.query_one("#error", Static)
-        error.update(f"Daemon error: {progress.error}" if progress.error else "")
-        self.set_class(bool(progress.error), "-failed")
         if failed is not None:
             self._pinned = None
             self._follow(str(failed.number))
@@ -136,7 +148,10 @@ class BuildRunScreen(Screen[None]):
         step = self._selected()
         if step is not None:
             self.output.show(step.lines)
-            self.output.border_title = self._output_title(step)
+            title = self._output_title(step)
+            if title != self._shown_title:
+                self._shown_title = title
+                self.output.border_title = Content(title)  # plain text, never markup
 
     def _output_title(self, step: StepProgress) -> str:
         dropped = f" · {step.dropped:,} earlier lines dropped" if step.dropped else ""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from console.build_history import BuildHistory
 from console.health import BackendHealth
@@ -22,6 +22,7 @@ from screens.containers import ContainersView
 from screens.images import ImagesView
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.resource_table import ResourceTable
+from screens.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from console.app import OpsConsoleApp
@@ -68,7 +69,7 @@ class BuildsScreen(Screen[None]):
                 yield ImagesView(id="images-view")
             with TabPane("Containers", id="containers-tab"):
                 yield ContainersView(id="containers-view")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.watch(self.app, "docker_health", self._health_changed)
@@ -86,6 +87,7 @@ class BuildsScreen(Screen[None]):
         self.query_one(ContainersView).deactivate()
 
     def on_screen_resume(self) -> None:
+        self.query_one(BuildList).show_running()
         self._activate(self.query_one(TabbedContent).active.removesuffix("-tab"))
 
     def _activate(self, tab: str) -> None:
@@ -106,9 +108,7 @@ class BuildsScreen(Screen[None]):
         message.update(text)
         self.set_class(bool(text), "-docker-down")
         self.set_class(health.state == "retrying", "-docker-error")
-        self.refresh_bindings()
-        for view in (self.query_one(BuildList), self.query_one(ImagesView)):
-            view.refresh_bindings()
+        self.refresh_bindings()  # the footer shows the bindings of all the views at once
         self._activate(self.query_one(TabbedContent).active.removesuffix("-tab"))
 
 

@@ -60,7 +60,8 @@ class TextLines(ScrollView, can_focus=True):
         self._widest = max(self._widest, max((len(line) for line in newest), default=0))
         self.virtual_size = Size(self._widest, len(lines))
         if self.follow:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            # forced: the scrollbar that allows scrolling appears only at the next layout
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
         self.refresh()
 
     def action_scroll_lines(self, delta: int) -> None:
