@@ -3,7 +3,9 @@
 The buffer keeps the newest ``max_lines`` lines and counts those it dropped. A
 filter is applied once per line as it arrives (so it keeps up with a fast
 stream) and once over the buffer when the pattern changes. While paused,
-arriving lines wait in a bounded queue and join the buffer on resume.
+arriving lines wait in a queue and join the buffer on resume; the buffer and the
+queue together never hold more than ``max_lines``: the lines that would fall off
+the front on resume fall off as the queue grows, counted as dropped like any other.
 """
 
 from __future__ import annotations
@@ -69,8 +71,12 @@ class LogBuffer:
         self.lines: deque[LogLine] = deque(maxlen=max_lines)
         #: The lines the filter keeps, in order (all lines when there is no filter).
         self.shown: deque[LogLine] = deque(maxlen=max_lines)
-        #: Lines that fell off the front of the buffer (or the pause queue).
+        #: Lines that arrived and are no longer held (fell off the front of the
+        #: buffer, or of the pause queue).
         self.dropped = 0
+        #: Shown lines that ever fell off the front of ``shown`` (never reset), so a
+        #: view can keep its place while the lines above it go.
+        self.trimmed = 0
         self.paused = False
         self._waiting: deque[LogLine] = deque(maxlen=max_lines)
         self._filter: re.Pattern[str] | None = None
@@ -91,26 +97,34 @@ class LogBuffer:
         return self._filter.pattern if self._filter else ""
 
     def extend(self, lines: Iterable[LogLine]) -> int:
-        """Add lines (held back while paused). Returns how many became shown."""
+        """Add lines, oldest first (held back while paused), dropping the oldest held
+        beyond ``max_lines``. Returns how many became shown."""
+        arrived = list(lines)
         if self.paused:
-            for line in lines:
-                if len(self._waiting) == self._waiting.maxlen:
-                    self.dropped += 1
-                self._waiting.append(line)
+            # The queue's own maxlen drops its oldest lines when it alone overflows.
+            self.dropped += max(0, len(self._waiting) + len(arrived) - self.max_lines)
+            self._waiting.extend(arrived)
+            self._drop_oldest(len(self.lines) + len(self._waiting) - self.max_lines)
             return 0
-        shown = 0
+        if len(arrived) > self.max_lines:
+            self.dropped += len(arrived) - self.max_lines
+            arrived = arrived[-self.max_lines :]
+        self._drop_oldest(len(self.lines) + len(arrived) - self.max_lines)
         keep = self._filter.search if self._filter else None
-        for line in lines:
-            if len(self.lines) == self.max_lines:
-                self.dropped += 1
-                oldest = self.lines[0]
-                if self.shown and self.shown[0] is oldest:
-                    self.shown.popleft()
-            self.lines.append(line)
-            if keep is None or keep(line.text):
-                self.shown.append(line)
-                shown += 1
-        return shown
+        kept = arrived if keep is None else [line for line in arrived if keep(line.text)]
+        self.lines.extend(arrived)
+        self.shown.extend(kept)
+        return len(kept)
+
+    def _drop_oldest(self, count: int) -> None:
+        """Drop up to ``count`` lines from the front of the buffer."""
+        lines, shown = self.lines, self.shown
+        for _ in range(min(count, len(lines))):
+            oldest = lines.popleft()
+            if shown and shown[0] is oldest:
+                shown.popleft()
+                self.trimmed += 1
+            self.dropped += 1
 
     def set_filter(self, pattern: str) -> None:
         """Show only lines matching ``pattern`` (all for ""). Raises

@@ -160,9 +160,9 @@ class LogsScreen(Screen[None]):
         arrived = self._incoming[:]
         self._incoming.clear()
         before = self._shown_signature()
-        self.buffer.extend(arrived)
+        appended = self.buffer.extend(arrived)
         if self._shown_signature() != before:
-            self.view.lines_changed()
+            self.view.lines_changed(appended)
         self._show_status()
 
     def _shown_signature(self) -> tuple[int, int, int]:
@@ -201,9 +201,9 @@ class LogsScreen(Screen[None]):
     def action_pause(self) -> None:
         """Hold new lines back (the view stays still), or let them in again."""
         if self.buffer.paused:
-            self.buffer.resume()
+            appended = self.buffer.resume()
             self.view.follow = True
-            self.view.lines_changed()
+            self.view.lines_changed(appended)
         else:
             self.buffer.pause()
         self._show_status()

@@ -192,3 +192,25 @@ async def test_keys_take_effect_and_every_line_arrives_in_order_while_lines_stre
         assert numbers == list(range(first, first + len(numbers)))
         keep = re.compile("[13]7 GET")
         assert list(buffer.shown) == [line for line in buffer.lines if keep.search(line.text)]
+
+
+async def test_a_long_pause_holds_no_more_than_the_bound_and_counts_what_it_dropped() -> None:
+    cluster = EndlessCluster()
+    app = app_over(cluster)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_logs(app, pilot, LogsScreen("inference", pods(cluster, LLAMA_PODS[0])))
+        buffer = screen.buffer
+        cluster.flowing.set()
+        await wait_for(pilot, lambda: buffer.dropped > 0, timeout=20)
+        app.simulate_key("space")
+        await wait_for(pilot, lambda: buffer.paused)
+        dropped = buffer.dropped
+        await wait_for(pilot, lambda: buffer.waiting >= 2_000, timeout=20)
+        assert len(buffer.lines) + buffer.waiting <= buffer.max_lines
+        assert buffer.dropped >= dropped + 2_000
+        status = str(screen.query_one("#status").render())
+        assert re.search(r"[\d,]+ dropped · .*PAUSED \([\d,]+ waiting\)", status)
+        app.simulate_key("space")
+        await wait_for(pilot, lambda: not buffer.paused)
+        numbers = [number(line) for line in buffer.lines]
+        assert numbers == list(range(buffer.dropped + 1, buffer.dropped + 1 + len(numbers)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,55 @@ def test_a_large_batch_is_filtered_as_it_arrives_and_refiltered_whole() -> None:
     assert len(buffer.lines) == 10_000 and not buffer.shown
     buffer.set_filter("served")
     assert list(buffer.shown) == batch
+
+
+def numbers(held: Iterable[LogLine]) -> list[int]:
+    return [int(line.text.split()[1]) for line in held]
+
+
+def test_paused_lines_and_held_lines_together_stay_within_the_bound() -> None:
+    buffer = LogBuffer(max_lines=5)
+    buffer.extend(lines(5))
+    buffer.pause()
+    buffer.extend(lines(3, start=5))
+    assert numbers(buffer.lines) == [3, 4] and buffer.waiting == 3
+    assert buffer.dropped == 3 and len(buffer.lines) + buffer.waiting == 5
+
+
+def test_a_pause_longer_than_the_bound_keeps_the_newest_lines_and_counts_every_other() -> None:
+    buffer = LogBuffer(max_lines=5)
+    buffer.extend(lines(4))
+    buffer.pause()
+    buffer.extend(lines(3, start=4))
+    buffer.extend(lines(6, start=7))
+    assert not buffer.lines and buffer.waiting == 5
+    assert buffer.dropped == 8
+    buffer.resume()
+    assert numbers(buffer.lines) == [8, 9, 10, 11, 12] and buffer.dropped == 8
+
+
+def test_after_a_pause_the_held_lines_continue_where_the_shown_ones_stopped() -> None:
+    buffer = LogBuffer(max_lines=6)
+    buffer.extend(lines(6))
+    buffer.pause()
+    buffer.extend(lines(2, start=6))
+    buffer.extend(lines(2, start=8))
+    buffer.resume()
+    assert numbers(buffer.lines) == list(range(buffer.dropped, 10))
+
+
+def test_a_batch_larger_than_the_bound_keeps_its_newest_lines() -> None:
+    buffer = LogBuffer(max_lines=3)
+    buffer.extend(lines(2))
+    assert buffer.extend(lines(5, start=2)) == 3
+    assert texts(buffer) == ["line 4", "line 5", "line 6"] and buffer.dropped == 4
+
+
+def test_shown_lines_leaving_the_front_are_counted_for_the_view() -> None:
+    buffer = LogBuffer(max_lines=4)
+    buffer.set_filter("[13579]$")
+    buffer.extend(lines(4))
+    assert buffer.trimmed == 0
+    buffer.extend(lines(3, start=4))
+    assert texts(buffer) == ["line 3", "line 5"]
+    assert buffer.trimmed == 1 and buffer.dropped == 3
