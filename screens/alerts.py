@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from adapters.base import AdapterError, MetricsAdapter, Timeout
@@ -27,6 +26,7 @@ from console.alert_query import alert_panel
 from console.models import Alert, AlertRule
 from screens.alert_columns import alert_columns, alert_rows, alert_sort_key
 from screens.metrics import MetricsScreen
+from screens.refresh_timer import RefreshTimer
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.resource_table import ResourceTable
 
@@ -75,8 +75,7 @@ class AlertsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._shown: dict[str, Alert] = {}
-        self._timer: Timer | None = None
-        self._paused = False
+        self._timer = RefreshTimer(self, self._refresh_now, name="alerts-refresh")
         self._loaded = False
 
     @property
@@ -107,9 +106,7 @@ class AlertsScreen(Screen[None]):
     # ------------------------------------------------------------------ refreshing
 
     def _refresh_now(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self._timer.cancel()
         adapter = self.console.backends.metrics
         if adapter is not None:
             self._load(adapter)
@@ -130,7 +127,7 @@ class AlertsScreen(Screen[None]):
             self._say_failure(message.error)
             if isinstance(message.error, Timeout):
                 return
-        self._schedule()
+        self._timer.schedule(self.console.config.ui.refresh_seconds)
 
     def _apply(self, rows: dict[str, Alert]) -> None:
         """Repaint only the alerts that appeared, changed or resolved."""
@@ -143,30 +140,11 @@ class AlertsScreen(Screen[None]):
         elif upserted or deleted:
             self.table.apply(_AlertChanges(upserted, deleted))
 
-    def _schedule(self) -> None:
-        if not self.is_current:
-            self._paused = True
-            return
-        self._timer = self.set_timer(self.console.config.ui.refresh_seconds, self._tick,
-                                     name="alerts-refresh")
-
-    def _tick(self) -> None:
-        self._timer = None
-        if self.is_current:
-            self._refresh_now()
-        else:
-            self._paused = True
-
     def on_screen_suspend(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-            self._paused = True
+        self._timer.suspend()
 
     def on_screen_resume(self) -> None:
-        if self._paused:
-            self._paused = False
-            self._refresh_now()
+        self._timer.resume()
 
     def _say(self, text: str, *, error: bool) -> None:
         message = self.query_one("#message", Static)

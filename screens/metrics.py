@@ -21,7 +21,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual_plotext import PlotextPlot
 
@@ -29,6 +28,7 @@ from adapters.base import AdapterError, MetricsAdapter
 from console.models import QueryResult
 from console.panels import Panel
 from console.timerange import RangeError, Window, format_range, next_preset, parse_range, window
+from screens.refresh_timer import RefreshTimer
 from screens.widgets.chart_panel import ChartPanel
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.history_input import HistoryInput
@@ -81,8 +81,7 @@ class MetricsScreen(Screen[None]):
         self._title = title
         self._range = range_seconds
         self._generation = 0
-        self._timer: Timer | None = None
-        self._paused = False
+        self._timer = RefreshTimer(self, self._refresh_now, name="metrics-refresh")
         self._adhoc = 0
         self.refreshes = 0
 
@@ -130,9 +129,7 @@ class MetricsScreen(Screen[None]):
 
     def _refresh_now(self, *, include_timed_out: bool = False) -> None:
         """Query every chart now (skipping those that timed out unless asked)."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self._timer.cancel()
         adapter = self.console.backends.metrics
         if adapter is None:
             return
@@ -176,33 +173,13 @@ class MetricsScreen(Screen[None]):
     def on_metrics_screen_refreshed(self) -> None:
         failed = sum(1 for chart in self.charts if chart.has_class("-failed"))
         self._show_toolbar(f"{failed} without data" if failed else "")
-        self._schedule()
-
-    def _schedule(self) -> None:
-        """Arm the next refresh, unless the screen is hidden (it resumes on return)."""
-        if not self.is_current:
-            self._paused = True
-            return
-        self._timer = self.set_timer(self.console.config.ui.refresh_seconds, self._tick,
-                                     name="metrics-refresh")
-
-    def _tick(self) -> None:
-        self._timer = None
-        if self.is_current:
-            self._refresh_now()
-        else:
-            self._paused = True
+        self._timer.schedule(self.console.config.ui.refresh_seconds)
 
     def on_screen_suspend(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-            self._paused = True
+        self._timer.suspend()
 
     def on_screen_resume(self) -> None:
-        if self._paused:
-            self._paused = False
-            self._refresh_now()
+        self._timer.resume()
 
     def _changed(self) -> None:
         """The panel set or range changed: older answers are stale; query once the
@@ -210,10 +187,7 @@ class MetricsScreen(Screen[None]):
         of queries, not three."""
         self._generation += 1
         self._show_toolbar("")
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(CHANGE_SETTLE, partial(self._refresh_now,
-                                                            include_timed_out=True))
+        self._timer.settle(CHANGE_SETTLE, partial(self._refresh_now, include_timed_out=True))
 
     def _show_toolbar(self, note: str) -> None:
         parts = [self._title or "Metrics", f"range {format_range(self.range_seconds)}",
