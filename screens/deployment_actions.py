@@ -1,6 +1,6 @@
 """The keys that act on the deployment under the cursor, for any screen listing them.
 
-``DeploymentActions`` is a ``Screen`` base class: a screen whose first
+``DeploymentActions`` is a ``ResourceScreen`` base class: a screen whose
 ``ResourceTable`` lists ``Deployment`` rows inherits ``enter`` (its pods), ``l``
 (logs of all its pods), ``d`` (describe), ``s`` (scale), ``r`` (rollback) and
 ``R`` (restart). Mutating keys show disabled in read-only mode and, when pressed,
@@ -9,33 +9,27 @@ say why.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import ClassVar
 
-from textual import events
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 
 from adapters.base import Kind
 from console.actions import Action, Operation
 from console.models import Deployment, Pod
 from screens.describe import DescribeScreen
 from screens.logs import LogsScreen
-from screens.operation_flow import read_only_disables, refuse_disabled_key, run_operation
+from screens.operation_flow import run_operation
 from screens.pod_columns import owned_by_deployment
 from screens.pods import PodsScreen
+from screens.resource_screen import ResourceScreen
 from screens.rollback import RollbackScreen
 from screens.scale import ScaleScreen
 from screens.widgets.resource_table import ResourceTable
 
-if TYPE_CHECKING:
-    from console.app import OpsConsoleApp
-
 __all__ = ["DeploymentActions"]
 
-MUTATING = {"scale": Action.SCALE, "rollback": Action.ROLLBACK, "restart": Action.RESTART}
 
-
-class DeploymentActions(Screen[None]):
+class DeploymentActions(ResourceScreen[Deployment]):
     """Pods, logs, describe, scale, rollback and restart of the selected deployment."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -45,12 +39,12 @@ class DeploymentActions(Screen[None]):
         Binding("r", "rollback", "Rollback", id="deployments.rollback"),
         Binding("R", "restart", "Restart", id="deployments.restart"),
     ]
+    MUTATING = {"scale": Action.SCALE, "rollback": Action.ROLLBACK, "restart": Action.RESTART}
 
     def selected_deployment(self) -> Deployment | None:
         """The deployment under the cursor of the screen's table, or None."""
-        table = cast("ResourceTable[Deployment]", self.query_one(ResourceTable))
-        key = table.cursor_key
-        return table.row(key) if key is not None else None
+        key = self.table.cursor_key
+        return self.table.row(key) if key is not None else None
 
     def on_resource_table_row_selected(self, event: ResourceTable.RowSelected) -> None:
         """``enter`` on a deployment opens its pods."""
@@ -65,7 +59,7 @@ class DeploymentActions(Screen[None]):
             self.run_worker(self._logs(d), group="open-logs", exclusive=True, exit_on_error=False)
 
     async def _logs(self, deployment: Deployment) -> None:
-        store = cast("OpsConsoleApp", self.app).cluster_store(Kind.POD)
+        store = self.console.cluster_store(Kind.POD)
         if store is None:
             return
         try:
@@ -98,7 +92,7 @@ class DeploymentActions(Screen[None]):
             self.run_worker(self._scale(d), group="operation", exclusive=True, exit_on_error=False)
 
     async def _scale(self, deployment: Deployment) -> None:
-        app = cast("OpsConsoleApp", self.app)
+        app = self.console
         dialog = ScaleScreen(deployment, app.config.operations.max_replicas)
         replicas = await app.push_screen_wait(dialog)
         if replicas is None:
@@ -117,12 +111,4 @@ class DeploymentActions(Screen[None]):
         d = self.selected_deployment()
         if d is None:
             return
-        op = Operation.restart(cast("OpsConsoleApp", self.app).context, d.namespace, d.name)
-        self.run_worker(run_operation(self, op), group="operation", exclusive=True,
-                        exit_on_error=False)  # fmt: skip
-
-    def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
-        return read_only_disables(self, action, MUTATING)
-
-    def on_key(self, event: events.Key) -> None:
-        refuse_disabled_key(self, event, MUTATING)
+        self._run_operation(Operation.restart(self.console.context, d.namespace, d.name))

@@ -7,29 +7,22 @@ and the ``/`` filter, and says plainly when there is nothing to show and why.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from adapters.base import Kind
 from console.health import BackendHealth
 from console.models import Deployment
 from console.panels import for_deployment
-from console.state import ChangeSet, ResourceStore
+from console.state import ResourceStore
 from screens.deployment_actions import DeploymentActions
 from screens.deployment_columns import deployment_columns, deployment_filter, deployment_sort_key
 from screens.widgets.filter_bar import FilterBar
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.resource_table import ResourceTable
-
-if TYPE_CHECKING:
-    from console.app import OpsConsoleApp
-
-#: Seconds between age refreshes; a row repaints only when its text changed.
-AGE_REFRESH_SECONDS = 5.0
 
 
 class DeploymentsScreen(DeploymentActions):
@@ -46,18 +39,6 @@ class DeploymentsScreen(DeploymentActions):
     def __init__(self) -> None:
         super().__init__()
         self._store: ResourceStore[Deployment] | None = None
-        self._unsubscribe: Callable[[], None] | None = None
-        self._shown_state: tuple[str, bool, bool] | None = None
-
-    @property
-    def console(self) -> OpsConsoleApp:
-        """The app, with its stores and backend state."""
-        return cast("OpsConsoleApp", self.app)
-
-    @property
-    def table(self) -> ResourceTable[Deployment]:
-        """The deployments table."""
-        return cast("ResourceTable[Deployment]", self.query_one("#deployments", ResourceTable))
 
     def compose(self) -> ComposeResult:
         yield ConsoleHeader()
@@ -74,79 +55,28 @@ class DeploymentsScreen(DeploymentActions):
         store = self.console.cluster_store(Kind.DEPLOYMENT)
         if store is not None:
             self._store = cast("ResourceStore[Deployment]", store)
-            self._unsubscribe = self._store.subscribe(self._on_store_changed)
+            self._follow(self._store, self._on_store_changed)
             self.table.replace_all(self._store.items)
         self.watch(self.app, "namespace", self._narrow)
         self.watch(self.app, "kubernetes_health", self._show_state)
-        self.set_interval(AGE_REFRESH_SECONDS, self._refresh_ages, name="ages")
-
-    def on_unmount(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-
-    # ------------------------------------------------------------------ live data
-
-    def _on_store_changed(
-        self, store: ResourceStore[Deployment], changes: ChangeSet[Deployment]
-    ) -> None:
-        if changes:
-            self.table.apply(changes)
-        self._show_state()
-
-    def on_resource_table_rows_changed(self) -> None:
-        self._show_state()
-
-    def _refresh_ages(self) -> None:
-        if self.is_current:
-            self.table.refresh_cells()
 
     def action_metrics(self) -> None:
         """Open the charts of the deployment under the cursor (the config's
         per-deployment panel set: requests, errors, latency, GPU)."""
         from screens.metrics import MetricsScreen  # charts load on first use
 
-        key = self.table.cursor_key
-        deployment = self.table.row(key) if key is not None else None
+        deployment = self.selected_deployment()
         if deployment is None:
             return
         panels = for_deployment(self.console.config.metrics.deployment_panels,
                                 deployment.namespace, deployment.name)
         self.app.push_screen(MetricsScreen(panels, title=f"Deployment {deployment.key}"))
 
-    # ------------------------------------------------------------------ narrowing
-
-    def action_filter(self) -> None:
-        """Open the filter line (substring over namespace, name and image)."""
-        self.query_one(FilterBar).open()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if isinstance(event.input, FilterBar):
-            self._narrow()
-
-    def on_filter_bar_closed(self) -> None:
-        self.table.focus()
-        self._show_state()
-
     def _narrow(self) -> None:
+        """Keep the deployments of the app's namespace that match the filter text."""
         text = self.query_one(FilterBar).value
         self.table.set_filter(deployment_filter(self.console.namespace, text))
         self._show_state()
-
-    # ------------------------------------------------------------------ state
-
-    def _show_state(self) -> None:
-        """Show why the table is empty or stale, or hide the message (repainting
-        nothing when the state did not change)."""
-        text, error = self._state_message()
-        empty = self.table.row_count == 0 and bool(text)
-        if (text, error, empty) == self._shown_state:
-            return
-        self._shown_state = (text, error, empty)
-        message = self.query_one("#message", Static)
-        message.update(text)
-        message.set_class(bool(text), "-visible")
-        message.set_class(error, "-error")
-        self.set_class(empty, "-empty")
 
     def _state_message(self) -> tuple[str, bool]:
         """The message for the current state and whether it is an error."""

@@ -9,14 +9,12 @@ read-only mode, previewed, confirmed, audited); ``enter`` opens its pods.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from collections.abc import Iterable
+from typing import ClassVar, cast
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from adapters.base import Kind
 from console.actions import Action, Operation
@@ -24,22 +22,15 @@ from console.capacity import NodeAllocation, NodeUsageIndex, allocation
 from console.models import Node, Pod
 from console.state import ChangeSet, ResourceStore
 from screens.node_columns import node_columns, node_filter, node_sort_key
-from screens.operation_flow import read_only_disables, refuse_disabled_key, run_operation
 from screens.pods import PodsScreen
+from screens.resource_screen import ResourceScreen
 from screens.widgets.filter_bar import FilterBar
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.resource_table import ResourceTable
 from screens.widgets.rows import PendingChanges
 
-if TYPE_CHECKING:
-    from console.app import OpsConsoleApp
 
-MUTATING = {"cordon": Action.CORDON, "uncordon": Action.UNCORDON}
-#: Seconds between age refreshes; a row repaints only when its text changed.
-AGE_REFRESH_SECONDS = 5.0
-
-
-class NodesScreen(Screen[None]):
+class NodesScreen(ResourceScreen[NodeAllocation]):
     """Nodes of the cluster with their GPU, CPU and memory allocation."""
 
     CSS_PATH = "nodes.tcss"
@@ -50,24 +41,13 @@ class NodesScreen(Screen[None]):
         Binding("c", "cordon", "Cordon", id="nodes.cordon"),
         Binding("u", "uncordon", "Uncordon", id="nodes.uncordon"),
     ]
+    MUTATING = {"cordon": Action.CORDON, "uncordon": Action.UNCORDON}
 
     def __init__(self) -> None:
         super().__init__()
         self._node_store: ResourceStore[Node] | None = None
         self._pod_store: ResourceStore[Pod] | None = None
         self._usage = NodeUsageIndex()
-        self._shown_state: str | None = None
-        self._unsubscribe: list[Callable[[], None]] = []
-
-    @property
-    def console(self) -> OpsConsoleApp:
-        """The app, with its stores and backend state."""
-        return cast("OpsConsoleApp", self.app)
-
-    @property
-    def table(self) -> ResourceTable[NodeAllocation]:
-        """The nodes table."""
-        return cast("ResourceTable[NodeAllocation]", self.query_one("#nodes", ResourceTable))
 
     def selected_node(self) -> Node | None:
         """The node under the cursor, or None when no row is shown."""
@@ -90,16 +70,9 @@ class NodesScreen(Screen[None]):
             self._pod_store = pod_store = cast("ResourceStore[Pod]", pods)
             self._usage.apply(ChangeSet(dict(pod_store.items), reset=True))
             self.table.replace_all(self._rows(node_store.items.values()))
-            self._unsubscribe = [
-                node_store.subscribe(self._on_nodes_changed),
-                pod_store.subscribe(self._on_pods_changed),
-            ]
-        self.set_interval(AGE_REFRESH_SECONDS, self._refresh_ages, name="ages")
+            self._follow(node_store, self._on_nodes_changed)
+            self._follow(pod_store, self._on_pods_changed)
         self._show_state()
-
-    def on_unmount(self) -> None:
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
 
     # ------------------------------------------------------------------ live data
 
@@ -121,57 +94,31 @@ class NodesScreen(Screen[None]):
             self.table.apply(PendingChanges(rows))
         self._show_state()
 
-    def on_resource_table_rows_changed(self) -> None:
-        self._show_state()
+    def _narrow(self) -> None:
+        """Keep the nodes whose name, status, roles or GPU hold the filter text."""
+        self.table.set_filter(node_filter(self.query_one(FilterBar).value))
 
-    def _refresh_ages(self) -> None:
-        if self.is_current:
-            self.table.refresh_cells()
-
-    # ------------------------------------------------------------------ narrowing
-
-    def action_filter(self) -> None:
-        """Open the filter line (substring over name, status, roles and GPU)."""
-        self.query_one(FilterBar).open()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if isinstance(event.input, FilterBar):
-            self.table.set_filter(node_filter(event.value))
-
-    def on_filter_bar_closed(self) -> None:
-        self.table.focus()
-
-    def _show_state(self) -> None:
-        """Show why the table is empty or stale, or hide the message (repainting
-        nothing when the text did not change)."""
-        text = self._state_message()
-        if text == self._shown_state:
-            return
-        self._shown_state = text
-        message = self.query_one("#message", Static)
-        message.update(text)
-        message.set_class(bool(text), "-visible")
-
-    def _state_message(self) -> str:
-        """What is wrong with the nodes or with the pods their requests come from;
-        "" when nothing is."""
+    def _state_message(self) -> tuple[str, bool]:
+        """What is wrong with the nodes or with the pods their requests come from
+        ("" when nothing is), and whether it is an error."""
         nodes, pods = self._node_store, self._pod_store
         if nodes is None or pods is None:
-            return "Kubernetes is not configured: no cluster to list nodes from."
+            return "Kubernetes is not configured: no cluster to list nodes from.", True
         if nodes.status == "retrying" and nodes.error is not None:
-            return f"{nodes.error.title}: {nodes.error.detail} — retrying (rows may be stale)"
+            error = nodes.error
+            return f"{error.title}: {error.detail} — retrying (rows may be stale)", True
         if nodes.status == "connecting":
-            return "Loading nodes…"
+            return "Loading nodes…", False
         if not nodes.items:
-            return "No nodes."
+            return "No nodes.", False
         if self.table.row_count == 0:
-            return "No nodes match. Esc clears the filter."
+            return "No nodes match. Esc clears the filter.", False
         if pods.status == "retrying" and pods.error is not None:
             error = pods.error
-            return f"{error.title}: {error.detail} — retrying (requests may be stale)"
+            return f"{error.title}: {error.detail} — retrying (requests may be stale)", True
         if pods.status == "connecting":
-            return "Loading pods: requests are not counted yet…"
-        return ""
+            return "Loading pods: requests are not counted yet…", False
+        return "", False
 
     # ------------------------------------------------------------------ actions
 
@@ -199,12 +146,5 @@ class NodesScreen(Screen[None]):
             self.notify(f"node {node.name} is {state}; nothing to change",
                         title="Nothing to do", markup=False)  # fmt: skip
             return
-        op = Operation.cordon(self.console.context, node.name, unschedulable=unschedulable)
-        self.run_worker(run_operation(self, op), group="operation", exclusive=True,
-                        exit_on_error=False)  # fmt: skip
-
-    def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
-        return read_only_disables(self, action, MUTATING)
-
-    def on_key(self, event: events.Key) -> None:
-        refuse_disabled_key(self, event, MUTATING)
+        self._run_operation(Operation.cordon(self.console.context, node.name,
+                                             unschedulable=unschedulable))
