@@ -5,30 +5,29 @@ container start, stop and restart.
 ``DockerOperations.preview`` refuses in read-only mode, validates the operation
 and returns what the confirmation dialog shows (a sentence, the equivalent
 ``docker`` command, warnings). ``execute`` audits the intent (fsynced), performs
-a one-shot call, audits the outcome and returns it in words. Builds and pushes
-stream for minutes, so the screen calls ``begin`` (checks + intent), consumes the
-stream, then ``finish`` with how it ended.
+a one-shot call, audits the outcome and returns it in words, through the same
+``AuditTrail`` as cluster operations. Builds and pushes stream for minutes, so the
+screen calls ``begin`` (checks + intent), consumes the stream, then ``finish``
+with how it ended.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from adapters.base import AdapterError, ContainerAdapter, Forbidden, NotFound, Timeout
 from adapters.docker_errors import safe_endpoint
 from console.audit import AuditError, AuditLog, AuditRecord, Result, redact
+from console.audit_trail import AuditTrail, Refused
 from console.docker_actions import DockerAction, DockerOperation
-from console.operations import OperationFailed, Refused
 from console.validation import ValidationError, parse_image_reference
 
 __all__ = ["DockerOperations", "DockerOutcome", "DockerPreview"]
 
-log = logging.getLogger(__name__)
+#: The actions that stream for minutes: ``begin`` and ``finish``, not ``execute``.
+STREAMING = frozenset({DockerAction.BUILD, DockerAction.PUSH})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +64,7 @@ class DockerOperations:
     def __init__(self, adapter: ContainerAdapter, audit: AuditLog, *, read_only: bool) -> None:
         self.adapter = adapter
         self.audit = audit
+        self.trail = AuditTrail(audit)
         self.read_only = read_only
         self.endpoint = safe_endpoint(adapter.endpoint)
 
@@ -83,59 +83,42 @@ class DockerOperations:
 
     async def execute(self, op: DockerOperation) -> DockerOutcome:
         """Perform a one-shot ``op`` (image removal, container start/stop/restart):
-        audit intent, call, audit outcome. Raises ``Refused``, ``ValidationError``,
-        or ``OperationFailed`` (audit log unwritable) before anything is attempted;
-        an adapter error becomes an outcome with result "error" ("unknown" for a
-        timeout). Cancellation is recorded as "unknown" and propagates."""
+        audit intent, call, audit outcome. Raises ``ValidationError`` (also for a
+        streaming action), ``Refused`` or ``OperationFailed`` (audit log unwritable)
+        before anything is attempted; an adapter error becomes an outcome with
+        result "error" ("unknown" for a timeout). Any other exception is recorded as
+        "unknown" and re-raised as an ``AdapterError``; cancellation is recorded as
+        "unknown" and propagates."""
+        if op.action in STREAMING:
+            raise ValidationError(f"{op.action.value} streams; use begin() and finish()")
         intent = await self.begin(op)
-        try:
-            await self._call(op)
-        except AdapterError as exc:
-            result, message = _explain(op, exc)
-            problem = await self.finish(intent, result, AuditError(title=exc.title,
-                                                                   detail=exc.detail))  # fmt: skip
-            return DockerOutcome(op, result, message, intent.id, exc, problem)
-        except asyncio.CancelledError:
-            self.finish_now(intent, "unknown", "the console stopped waiting")
-            raise
-        problem = await self.finish(intent, "ok")
-        return DockerOutcome(op, "ok", op.describe(done=True), intent.id, audit_problem=problem)
+        attempt = await self.trail.attempt(intent, self._call(op), what=op.describe())
+        if attempt.error is not None:
+            message = _explain(op, attempt.error)
+            return DockerOutcome(op, attempt.result, message, intent.id, attempt.error,
+                                 attempt.audit_problem)  # fmt: skip
+        return DockerOutcome(op, "ok", op.describe(done=True), intent.id,
+                             audit_problem=attempt.audit_problem)  # fmt: skip
 
     async def begin(self, op: DockerOperation) -> AuditRecord:
         """Check ``op`` and write its audit intent (fsynced). Raises ``Refused``,
         ``ValidationError``, or ``OperationFailed`` when the log cannot be written
         (then the operation must not start)."""
         self._check(op)
-        try:
-            return await asyncio.to_thread(
-                self.audit.intent, context=self.endpoint, namespace="", kind=op.kind,
-                name=op.name, action=op.action.value, params=op.params,
-            )  # fmt: skip
-        except OSError as exc:
-            raise OperationFailed(
-                f"the audit log {self.audit.path} cannot be written ({exc.strerror or exc}); "
-                "nothing was changed"
-            ) from exc
+        return await self.trail.intent(context=self.endpoint, namespace="", kind=op.kind,
+                                       name=op.name, action=op.action.value, params=op.params)
 
     async def finish(
         self, intent: AuditRecord, result: Result, error: AuditError | None = None
     ) -> str | None:
         """Write the outcome of ``intent`` (fsynced); returns a sentence saying the
         write failed, or None."""
-        try:
-            await asyncio.to_thread(self.audit.outcome, intent, result, error)
-        except OSError as exc:
-            log.error("audit outcome for %s not written: %s", intent.id, exc)
-            return f"the outcome could not be written to the audit log ({exc.strerror or exc})"
-        return None
+        return await self.trail.outcome(intent, result, error)
 
     def finish_now(self, intent: AuditRecord, result: Result, detail: str) -> None:
         """Write a cancelled outcome synchronously (for a caller being cancelled, which
         cannot await), logging a failure to write it."""
-        try:
-            self.audit.outcome(intent, result, AuditError(title="Cancelled", detail=detail))
-        except OSError:
-            log.exception("audit outcome for %s not written", intent.id)
+        self.trail.outcome_now(intent, result, detail)
 
     def _check(self, op: DockerOperation) -> None:
         reason = self.refusal(op.action)
@@ -160,8 +143,6 @@ class DockerOperations:
                 await self.adapter.container_action(op.name, "stop")
             case DockerAction.RESTART:
                 await self.adapter.container_action(op.name, "restart")
-            case _:
-                raise ValidationError(f"{op.action.value} streams; use begin() and finish()")
 
 
 def redacted_command(op: DockerOperation) -> list[str]:
@@ -175,14 +156,14 @@ def redacted_command(op: DockerOperation) -> list[str]:
     return command
 
 
-def _explain(op: DockerOperation, exc: AdapterError) -> tuple[Literal["error", "unknown"], str]:
-    """The audit result and the operator's sentence for a failed ``op``."""
+def _explain(op: DockerOperation, exc: AdapterError) -> str:
+    """The operator's sentence for a failed ``op``."""
     if isinstance(exc, Timeout):
-        return "unknown", f"Docker did not answer in time; {op.describe()} may or may not " \
+        return f"Docker did not answer in time; {op.describe()} may or may not " \
             "have happened: refresh to check"  # fmt: skip
     if isinstance(exc, Forbidden):
-        return "error", f"the Docker daemon does not allow you to {op.describe()}: {exc.detail}"
+        return f"the Docker daemon does not allow you to {op.describe()}: {exc.detail}"
     if isinstance(exc, NotFound):
-        return "error", f"{op.target} no longer exists (refresh the list): {exc.detail}"
+        return f"{op.target} no longer exists (refresh the list): {exc.detail}"
     reason = f"{exc.title}: {exc.detail}" if exc.detail else exc.title
-    return "error", f"could not {op.describe()} — {reason}"
+    return f"could not {op.describe()} — {reason}"

@@ -4,8 +4,9 @@
 the mutation as a server-side dry run and returns what the confirmation dialog
 shows: the diff, the equivalent ``kubectl`` command, warnings, and the phrase to
 type in a protected context. ``Operations.execute`` writes the audit intent
-(fsynced), performs the call, writes the outcome (fsynced) and returns it in
-words an operator can act on.
+(fsynced), performs the call and writes the outcome (fsynced) through the
+``AuditTrail`` it shares with Docker operations, and returns the outcome in words
+an operator can act on.
 
 Errors raised by either method mean nothing was changed; an ``Outcome`` means
 the call was attempted and says how it ended.
@@ -13,8 +14,6 @@ the call was attempted and says how it ended.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,41 +28,15 @@ from adapters.base import (
     Timeout,
 )
 from console.actions import Action, Operation, kubectl_command, kubectl_command_line
-from console.audit import AuditError, AuditLog, AuditRecord, Result
+from console.audit import AuditLog, Result
+from console.audit_trail import AuditTrail, OperationError, OperationFailed, Refused
 from console.manifests import strip_bookkeeping, unified_diff
 from console.rollout import hpa_for
 from console.validation import ValidationError, parse_replicas
 
+# The errors meaning nothing was attempted live with the audit trail (shared with
+# Docker operations); screens import them from here.
 __all__ = ["OperationError", "OperationFailed", "Operations", "Outcome", "Preview", "Refused"]
-
-log = logging.getLogger(__name__)
-
-
-class OperationError(Exception):
-    """An operation that was not attempted; ``message`` says why, for the operator."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class Refused(OperationError):
-    """The console will not do this here (read-only, wrong context, paused deployment)."""
-
-
-class OperationFailed(OperationError):
-    """The dry run or a precondition check failed, or the audit log is unwritable.
-
-    ``error`` is the adapter error behind it, if any; ``reload`` says the object
-    changed under the operator and should be reloaded.
-    """
-
-    def __init__(
-        self, message: str, *, error: AdapterError | None = None, reload: bool = False
-    ) -> None:
-        super().__init__(message)
-        self.error = error
-        self.reload = reload
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +104,7 @@ class Operations:
     ) -> None:
         self.cluster = cluster
         self.audit = audit
+        self.trail = AuditTrail(audit)
         self.context = context
         self.read_only = read_only
         self.protected = protected
@@ -160,7 +134,7 @@ class Operations:
         try:
             result = await self._call(op, dry_run=True)
         except AdapterError as exc:
-            _, message, reload = _explain(op, exc, dry_run=True)
+            message, reload = _explain(op, exc, dry_run=True)
             raise OperationFailed(message, error=exc, reload=reload) from exc
         diff = unified_diff(
             strip_bookkeeping(result.before),
@@ -187,46 +161,18 @@ class Operations:
         ``AdapterError``; cancellation is recorded as "unknown" and propagates.
         """
         await self._check(op)
-        try:
-            intent = await asyncio.to_thread(
-                self.audit.intent,
-                context=op.context,
-                namespace=op.namespace,
-                kind=op.kind.kind_name,
-                name=op.name,
-                action=op.action.value,
-                params=op.params,
-            )
-        except OSError as exc:
-            raise OperationFailed(
-                f"the audit log {self.audit.path} cannot be written ({exc.strerror or exc}); "
-                "nothing was changed"
-            ) from exc
-        try:
-            mutation = await self._call(op, dry_run=False)
-        except AdapterError as exc:
-            result, message, reload = _explain(op, exc, dry_run=False)
-            error = AuditError(title=exc.title, detail=exc.detail)
-            problem = await self._record(intent, result, error)
-            return Outcome(
-                op, result, message, intent.id, error=exc, reload=reload, audit_problem=problem
-            )
-        except asyncio.CancelledError:
-            self._record_now(intent, "unknown", "Cancelled", "the console stopped waiting")
-            raise
-        except Exception as exc:
-            detail = f"{type(exc).__name__}: {exc}"
-            problem = await self._record(
-                intent, "unknown", AuditError(title="Unexpected error", detail=detail)
-            )
-            suffix = f" ({problem})" if problem else ""
-            raise AdapterError(
-                f"{op.describe()} may or may not have happened: {detail}{suffix}",
-                title="Outcome unknown",
-            ) from exc
-        problem = await self._record(intent, "ok")
-        return Outcome(op, "ok", op.describe(done=True), intent.id, mutation=mutation,
-                       audit_problem=problem)  # fmt: skip
+        intent = await self.trail.intent(
+            context=op.context, namespace=op.namespace, kind=op.kind.kind_name,
+            name=op.name, action=op.action.value, params=op.params,
+        )  # fmt: skip
+        attempt = await self.trail.attempt(intent, self._call(op, dry_run=False),
+                                           what=op.describe())  # fmt: skip
+        if attempt.error is not None:
+            message, reload = _explain(op, attempt.error, dry_run=False)
+            return Outcome(op, attempt.result, message, intent.id, error=attempt.error,
+                           reload=reload, audit_problem=attempt.audit_problem)  # fmt: skip
+        return Outcome(op, "ok", op.describe(done=True), intent.id, mutation=attempt.value,
+                       audit_problem=attempt.audit_problem)  # fmt: skip
 
     # ------------------------------------------------------------ internal
 
@@ -258,7 +204,7 @@ class Operations:
         try:
             manifest = await self.cluster.get_manifest(Kind.DEPLOYMENT, op.namespace, op.name)
         except AdapterError as exc:
-            _, message, reload = _explain(op, exc, dry_run=True)
+            message, reload = _explain(op, exc, dry_run=True)
             raise OperationFailed(message, error=exc, reload=reload) from exc
         if manifest.get("spec", {}).get("paused"):
             verb = "rolled back" if op.action is Action.ROLLBACK else "restarted"
@@ -284,45 +230,27 @@ class Operations:
                 cordon = op.action is Action.CORDON
                 return await cluster.cordon(name, cordon, dry_run=dry_run)
 
-    async def _record(
-        self, intent: AuditRecord, result: Result, error: AuditError | None = None
-    ) -> str | None:
-        """Write the outcome record; returns a sentence saying it failed, or None."""
-        try:
-            await asyncio.to_thread(self.audit.outcome, intent, result, error)
-        except OSError as exc:
-            log.error("audit outcome for %s not written: %s", intent.id, exc)
-            return f"the outcome could not be written to the audit log ({exc.strerror or exc})"
-        return None
 
-    def _record_now(self, intent: AuditRecord, result: Result, title: str, detail: str) -> None:
-        """Write the outcome record synchronously (used while being cancelled)."""
-        try:
-            self.audit.outcome(intent, result, AuditError(title=title, detail=detail))
-        except OSError:
-            log.exception("audit outcome for %s not written", intent.id)
-
-
-def _explain(op: Operation, exc: AdapterError, *, dry_run: bool) -> tuple[Result, str, bool]:
-    """The audit result, the operator's sentence and the reload flag for ``exc``.
+def _explain(op: Operation, exc: AdapterError, *, dry_run: bool) -> tuple[str, bool]:
+    """The operator's sentence and the reload flag for ``exc``.
 
     A plain 409 ``Conflict`` means the object changed under the operator; a
     ``Conflict`` with its own title (a paused Deployment) is explained as it is.
     """
     if isinstance(exc, Forbidden):
-        return "error", f"you are not allowed to {op.permission()}", False
+        return f"you are not allowed to {op.permission()}", False
     if isinstance(exc, Conflict) and exc.title == Conflict.default_title:
-        return "error", f"someone else changed {op.target} since you loaded it; " \
+        return f"someone else changed {op.target} since you loaded it; " \
             "reload and try again", True  # fmt: skip
     if isinstance(exc, Timeout) and not dry_run:
-        return "unknown", (
+        return (
             f"the API did not answer in time; {op.describe()} may or may not have "
             "happened: reload to check"
         ), True  # fmt: skip
     reason = f"{exc.title}: {exc.detail}" if exc.detail else exc.title
     if dry_run:
-        return "error", f"the dry run to {op.describe()} failed — {reason}", False
-    return "error", f"could not {op.describe()} — {reason}", False
+        return f"the dry run to {op.describe()} failed — {reason}", False
+    return f"could not {op.describe()} — {reason}", False
 
 
 def _summary(op: Operation, before: Mapping[str, Any]) -> str:

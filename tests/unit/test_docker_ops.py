@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from adapters.base import Conflict
+from adapters.base import AdapterError, Conflict, Timeout
 from console.audit import AuditLog, read_records
 from console.builds import BuildRequest
 from console.docker_actions import DockerOperation
@@ -66,6 +66,31 @@ async def test_a_refused_removal_is_explained_and_audited_as_an_error(tmp_path: 
         "could not remove image llm:1 — Conflict: image is being used by running container 1f2e"
     )
     assert read_records(tmp_path / "audit.jsonl")[-1].error.title == "Conflict"  # type: ignore[union-attr]
+
+
+async def test_a_removal_that_timed_out_is_audited_as_unknown(tmp_path: Path) -> None:
+    engine = Engine(Timeout("no answer in 30 s"))
+    outcome = await ops(tmp_path, engine).execute(DockerOperation.remove_image("llm:1"))
+    assert outcome.result == "unknown" and "may or may not have happened" in outcome.message
+    assert read_records(tmp_path / "audit.jsonl")[-1].result == "unknown"
+
+
+async def test_an_unexpected_error_is_audited_as_unknown_and_raised_as_an_adapter_error(
+    tmp_path: Path,
+) -> None:
+    engine = Engine(RuntimeError("socket closed"))
+    with pytest.raises(AdapterError, match="may or may not have happened: RuntimeError"):
+        await ops(tmp_path, engine).execute(DockerOperation.remove_image("llm:1"))
+    outcome = read_records(tmp_path / "audit.jsonl")[-1]
+    assert (outcome.phase, outcome.result) == ("outcome", "unknown")
+
+
+async def test_a_push_cannot_be_executed_in_one_shot_and_nothing_is_audited(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(ValidationError, match="streams"):
+        await ops(tmp_path, Engine()).execute(DockerOperation.push("llm:1"))
+    assert read_records(tmp_path / "audit.jsonl") == []
 
 
 def test_a_push_of_a_malformed_reference_is_invalid(tmp_path: Path) -> None:
