@@ -199,7 +199,9 @@ class LogsScreen(Screen[None]):
         self.dismiss()
 
     def action_pause(self) -> None:
-        """Hold new lines back (the view stays still), or let them in again."""
+        """Hold new lines back (the view stays still), or let them in again. Held
+        and shown lines share the buffer's bound: past it, the oldest shown lines
+        leave the top of the view, counted as dropped."""
         if self.buffer.paused:
             appended = self.buffer.resume()
             self.view.follow = True

@@ -100,7 +100,7 @@ class LogView(ScrollView, can_focus=True):
         trimmed, self._trimmed = self.buffer.trimmed - self._trimmed, self.buffer.trimmed
         self._version += 1
         if appended is None:
-            self._widest = max(map(len, (line.text for line in shown)), default=0)
+            self._widest = max((len(line.text) for line in shown), default=0)
         elif appended:
             newest = itertools.islice(reversed(shown), appended)
             self._widest = max(self._widest, *(len(line.text) for line in newest))
