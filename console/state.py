@@ -127,7 +127,7 @@ class ResourceStore(Generic[T]):
                 self._flush_handle.cancel()
 
     def _backoff(self, attempt: int) -> float:
-        base = min(self._backoff_max, 0.5 * 2 ** min(attempt - 1, 10))
+        base: float = min(self._backoff_max, 0.5 * 2.0 ** min(attempt - 1, 10))
         return base * (0.5 + self._rng.random() / 2)
 
     def _set_error(self, exc: AdapterError) -> None:
