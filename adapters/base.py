@@ -271,10 +271,14 @@ class ClusterAdapter(Protocol):
         """Restart a Deployment as ``kubectl rollout restart`` does, by setting the
         ``kubectl.kubernetes.io/restartedAt`` pod template annotation."""
 
-    async def delete_pod(self, namespace: str, name: str, *, dry_run: bool = False) -> MutationResult:
+    async def delete_pod(
+        self, namespace: str, name: str, *, dry_run: bool = False
+    ) -> MutationResult:
         """Delete one pod (its controller replaces it). Raises ``NotFound``."""
 
-    async def cordon(self, node: str, unschedulable: bool, *, dry_run: bool = False) -> MutationResult:
+    async def cordon(
+        self, node: str, unschedulable: bool, *, dry_run: bool = False
+    ) -> MutationResult:
         """Mark a node unschedulable (cordon) or schedulable again (uncordon)."""
 
 

@@ -30,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
         "kubeconfig it opens the built-in sandbox platform.",
     )
     parser.add_argument("--version", action="version", version=f"opsconsole {__version__}")
-    parser.add_argument("--config", metavar="PATH", help="config file (default: $OPSCONSOLE_CONFIG, "
+    parser.add_argument("--config", metavar="PATH",
+                        help="config file (default: $OPSCONSOLE_CONFIG, "
                         "then ~/.config/opsconsole/config.toml)")
     parser.add_argument("--context", metavar="NAME", help="kubeconfig context to open")
     parser.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file")
@@ -46,8 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     sb.add_argument("--speed", type=float, default=None, help="simulated seconds per real second")
     sb.add_argument("--pods", type=int, default=None, help="grow the world to about N pods")
     sb.add_argument("--nodes", type=int, default=None, help="grow the world to N nodes")
-    sb.add_argument("--kubeconfig-out", metavar="PATH", help="write a kubeconfig for kubectl here")
-    sb.add_argument("--json", action="store_true", help="print the faces' addresses as one JSON line")
+    sb.add_argument("--kubeconfig-out", metavar="PATH",
+                    help="write a kubeconfig for kubectl here")
+    sb.add_argument("--json", action="store_true",
+                    help="print the faces' addresses as one JSON line")
 
     cc = sub.add_parser("check-config", help="validate a config file and print what it resolves to")
     cc.add_argument("path", nargs="?", help="config file (default: the one opsconsole would use)")
@@ -111,7 +114,8 @@ def _serve_sandbox(args: argparse.Namespace, config: Config) -> int:
 def _print_audit(args: argparse.Namespace, config: Config) -> int:
     from console.audit import default_audit_path, format_records, read_records
 
-    path = Path(args.path).expanduser() if args.path else (config.audit.path or default_audit_path())
+    configured = config.audit.path or default_audit_path()
+    path = Path(args.path).expanduser() if args.path else configured
     if not path.exists():
         print(f"opsconsole: no audit log at {path} yet (nothing has been changed)", file=sys.stderr)
         return 0
@@ -128,7 +132,9 @@ def resolve_kubeconfig(args: argparse.Namespace, config: Config) -> Path | None:
     if explicit:
         path = Path(explicit).expanduser()
         if not path.is_file():
-            origin = "--kubeconfig" if args.kubeconfig else f"{config.source}: kubernetes.kubeconfig"
+            origin = (
+                "--kubeconfig" if args.kubeconfig else f"{config.source}: kubernetes.kubeconfig"
+            )
             raise StartupError(f"{origin}: {path} does not exist; fix the path or remove it to "
                                "use $KUBECONFIG / ~/.kube/config")
         return path

@@ -54,7 +54,7 @@ class PrometheusConfig(_Section):
 
 class DockerConfig(_Section):
     host: str | None = None
-    """Docker endpoint (unix://, tcp://, ssh://); unset means $DOCKER_HOST, then the local socket."""
+    """Docker endpoint (unix://, tcp://, ssh://); unset: $DOCKER_HOST, then the local socket."""
     timeout: Annotated[float, Field(gt=0, le=300)] = 10.0
     """Seconds before a Docker API call is abandoned."""
 
@@ -229,7 +229,8 @@ def _check_keymap(keymap: dict[str, str]) -> tuple[str, str] | None:
         parts = [k.strip() for k in keys.split(",")]
         if not keys.strip() or any(not p or " " in p for p in parts):
             return binding_id, (
-                f"{keys!r} is not a key list; use key names separated by commas, e.g. \"ctrl+q,f10\""
+                f"{keys!r} is not a key list; use key names separated by commas, "
+                'e.g. "ctrl+q,f10"'
             )
     return None
 

@@ -131,10 +131,10 @@ class Pod(KubeMeta):
         """The status kubectl prints: the reason that matters most."""
         if self.deleting:
             return "Terminating"
-        for c in self.init_containers:
-            if c.state != "terminated" or c.reason not in ("", "Completed"):
-                if c.reason:
-                    return f"Init:{c.reason}"
+        for done, c in enumerate(self.init_containers):
+            if c.state == "terminated" and c.reason in ("", "Completed"):
+                continue
+            return f"Init:{c.reason}" if c.reason else f"Init:{done}/{len(self.init_containers)}"
         for c in self.containers:
             if c.state == "waiting" and c.reason and c.reason != "ContainerCreating":
                 return c.reason

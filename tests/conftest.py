@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from console.sandbox.server import ThreadedSandbox
 
 REQUIRE_REAL = os.environ.get("OPSCONSOLE_REQUIRE_REAL") == "1"
 
@@ -25,7 +29,7 @@ def require_real(name: str, available: bool, why: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def sandbox() -> Iterator["ThreadedSandbox"]:  # noqa: F821
+def sandbox() -> Iterator[ThreadedSandbox]:
     """One default sandbox (seed 7) served in its own thread for the whole session.
 
     Tests that mutate it must use objects they create, or the ``fresh_sandbox``
@@ -38,7 +42,7 @@ def sandbox() -> Iterator["ThreadedSandbox"]:  # noqa: F821
 
 
 @pytest.fixture
-def fresh_sandbox() -> Iterator["ThreadedSandbox"]:  # noqa: F821
+def fresh_sandbox() -> Iterator[ThreadedSandbox]:
     """A sandbox of its own for a test that changes the world."""
     from console.sandbox.server import ThreadedSandbox
 
