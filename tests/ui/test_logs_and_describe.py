@@ -204,10 +204,8 @@ async def test_a_long_pause_holds_no_more_than_the_bound_and_counts_what_it_drop
         await wait_for(pilot, lambda: buffer.dropped > 0, timeout=20)
         app.simulate_key("space")
         await wait_for(pilot, lambda: buffer.paused)
-        dropped = buffer.dropped
         await wait_for(pilot, lambda: buffer.waiting >= 2_000, timeout=20)
-        assert len(buffer.lines) + buffer.waiting <= buffer.max_lines
-        assert buffer.dropped >= dropped + 2_000
+        assert len(buffer.lines) + buffer.waiting == buffer.max_lines
         status = str(screen.query_one("#status").render())
         assert re.search(r"[\d,]+ dropped · .*PAUSED \([\d,]+ waiting\)", status)
         app.simulate_key("space")
