@@ -2,9 +2,11 @@
 
 The docker SDK reads its streams (build output, push progress, logs, stats) with
 blocking calls. ``iterate_in_thread`` runs such a reader in a worker thread that
-feeds a bounded queue; the async side yields from the queue. When the consumer
-stops early, the reader's ``close`` callback shuts the HTTP connection down, which
-unblocks the thread, and the thread ends.
+fills a bounded buffer; the async side takes everything buffered at once and
+yields it item by item, so a fast stream costs one wake-up of the event loop per
+chunk rather than per item. When the consumer stops early, the reader's ``close``
+callback shuts the HTTP connection down, which unblocks the thread, and the
+thread ends.
 
 ``LogDemuxer`` splits Docker's multiplexed log stream (8-byte frame headers) into
 ``(stream, line)`` pairs.
@@ -13,22 +15,30 @@ unblocks the thread, and the thread ends.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import itertools
 import struct
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Any, Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 T = TypeVar("T")
 
-#: How often a thread blocked on a full queue checks whether the consumer left.
+#: How often a thread blocked on a full buffer checks whether the consumer left.
 _POLL = 0.25
 _names = itertools.count(1)
 
+#: How the source ended: normally, or with the exception it raised.
+_End = tuple[Literal["end"], None] | tuple[Literal["error"], BaseException]
+
 
 class _Pump(Generic[T]):
-    """The thread side: reads ``source`` and offers each item to the queue."""
+    """A buffer between the reading thread and the event loop.
+
+    The thread appends items (``run``) and wakes the loop only when the buffer
+    was empty; the loop takes all of them at once (``take``). Items taken count
+    against ``maxsize`` until the consumer comes back for more, so at most
+    ``maxsize`` items are ever read ahead of the consumer.
+    """
 
     def __init__(
         self,
@@ -37,50 +47,84 @@ class _Pump(Generic[T]):
         loop: asyncio.AbstractEventLoop,
         maxsize: int,
     ) -> None:
-        self.queue: asyncio.Queue[tuple[Literal["item", "error", "end"], Any]] = asyncio.Queue(
-            maxsize
-        )
         self._source = source
         self._close = close
         self._loop = loop
+        self._maxsize = maxsize
+        self._lock = threading.Condition()
+        self._items: list[T] = []
+        #: Items read and not yet handed back by the consumer (buffered or taken).
+        self._outstanding = 0
+        self._taken = 0
+        self._end: _End | None = None
+        self._ready = asyncio.Event()
         self._stop = threading.Event()
+
+    # ------------------------------------------------------------ thread side
 
     def run(self) -> None:
         try:
             for item in self._source():
-                if self._stop.is_set() or not self._offer(("item", item)):
+                if not self._offer(item):
                     return
         except BaseException as exc:  # handed to the consumer, who re-raises it
-            if not self._stop.is_set():
-                self._offer(("error", exc))
+            self._finish(("error", exc))
             return
-        self._offer(("end", None))
+        self._finish(("end", None))
+
+    def _offer(self, item: T) -> bool:
+        """Buffer ``item``, waiting while ``maxsize`` are outstanding; False if the
+        consumer left (or its loop closed) meanwhile."""
+        with self._lock:
+            while self._outstanding >= self._maxsize and not self._stop.is_set():
+                self._lock.wait(_POLL)
+            if self._stop.is_set():
+                return False
+            self._items.append(item)
+            self._outstanding += 1
+            first = len(self._items) == 1
+        return self._wake() if first else True
+
+    def _finish(self, end: _End) -> None:
+        with self._lock:
+            if self._stop.is_set():
+                return
+            self._end = end
+        self._wake()
+
+    def _wake(self) -> bool:
+        try:
+            self._loop.call_soon_threadsafe(self._ready.set)
+        except RuntimeError:  # the loop closed: nobody is listening any more
+            return False
+        return True
+
+    # ------------------------------------------------------------ loop side
+
+    async def take(self) -> tuple[list[T], _End | None]:
+        """Every item buffered and, once the source is done, how it ended;
+        waits while there is neither. Hands back the items of the previous call."""
+        while True:
+            with self._lock:
+                self._outstanding -= self._taken
+                items, self._items = self._items, []
+                self._taken = len(items)
+                end = self._end
+                self._ready.clear()
+                self._lock.notify()
+            if items or end is not None:
+                return items, end
+            await self._ready.wait()
 
     def stop(self) -> None:
         """Tell the thread to end and unblock it (called on the event loop)."""
         if self._stop.is_set():
             return
         self._stop.set()
+        with self._lock:
+            self._lock.notify()
         if self._close is not None:
             self._close()
-
-    def _offer(self, message: tuple[Literal["item", "error", "end"], Any]) -> bool:
-        """Put ``message`` on the queue, waiting while it is full; False if the
-        consumer left (or its loop closed) meanwhile."""
-        try:
-            future = asyncio.run_coroutine_threadsafe(self.queue.put(message), self._loop)
-        except RuntimeError:
-            return False
-        while True:
-            try:
-                future.result(timeout=_POLL)
-                return True
-            except concurrent.futures.TimeoutError:
-                if self._stop.is_set():
-                    future.cancel()
-                    return False
-            except (concurrent.futures.CancelledError, RuntimeError):
-                return False
 
 
 async def iterate_in_thread(
@@ -92,23 +136,27 @@ async def iterate_in_thread(
 ) -> AsyncIterator[T]:
     """Yield the items of ``source()``, which is called and iterated in a thread.
 
-    At most ``maxsize`` items wait in the queue; a slow consumer slows the reader.
-    An exception raised by ``source`` is re-raised here. When the consumer stops
-    iterating (``aclose``, ``break`` followed by garbage collection, cancellation),
-    ``close()`` is called on the event loop to unblock the reader, whose thread
-    then ends without delivering anything more.
+    At most ``maxsize`` items are read ahead of the consumer; a slow consumer
+    slows the reader. An exception raised by ``source`` is re-raised here after
+    the items before it. When the consumer stops iterating (``aclose``, ``break``
+    followed by garbage collection, cancellation), ``close()`` is called on the
+    event loop to unblock the reader, whose thread then ends without delivering
+    anything more.
     """
     pump = _Pump(source, close, asyncio.get_running_loop(), maxsize)
     thread = threading.Thread(target=pump.run, name=f"{name}-{next(_names)}", daemon=True)
     thread.start()
     try:
         while True:
-            kind, value = await pump.queue.get()
-            if kind == "end":
+            items, end = await pump.take()
+            for item in items:
+                yield item
+            if end is not None:
+                kind, error = end
+                if kind == "error":
+                    assert error is not None
+                    raise error
                 return
-            if kind == "error":
-                raise value
-            yield value
     finally:
         pump.stop()
 

@@ -69,8 +69,10 @@ class BuildList(Vertical):
         Binding("p", "push", "Push", id="builds.push"),
     ]
 
-    class Progressed(Message):
-        """The running build changed; time to repaint (coalesced)."""
+    class Progressed(Message, bubble=False):
+        """The running build changed; time to repaint (coalesced). It stays here:
+        bubbling would wake the Builds screen, which, under the live view, repaints
+        itself whole each time it handles a message."""
 
     def __init__(self, history: BuildHistory, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -280,7 +282,7 @@ class BuildList(Vertical):
         progress = self.progress
         running = progress is not None and not progress.done
         self.set_class(running, "-running")
-        if not self.screen.is_current:
+        if self.screen is not self.app.screen:  # (``is_current`` holds under another screen too)
             return
         if progress is not None and running:
             line = f"▶ {self._title} — {progress.status_line(monotonic())}"

@@ -147,7 +147,7 @@ class BuildRunScreen(Screen[None]):
     def _show_output(self) -> None:
         step = self._selected()
         if step is not None:
-            self.output.show(step.lines)
+            self.output.show(step.lines, dropped=step.dropped)
             title = self._output_title(step)
             if title != self._shown_title:
                 self._shown_title = title
@@ -166,7 +166,8 @@ class BuildRunScreen(Screen[None]):
 
     def _tick(self) -> None:
         if self.is_current and not self.progress.done:
-            self.query_one("#status", Static).update(self.progress.status_line(self._clock()))
+            status = self.query_one("#status", Static)
+            status.update(self.progress.status_line(self._clock()), layout=False)
             self.steps.refresh_cells()
 
     def on_resource_table_row_highlighted(self, event: ResourceTable.RowHighlighted) -> None:

@@ -2,7 +2,10 @@
 
 Only the visible lines are rendered, so a step holding thousands of lines costs
 nothing until they scroll into view. While ``follow`` is on the view stays at the
-newest line; scrolling up turns it off, ``end`` turns it back on.
+newest line; scrolling up turns it off, ``end`` turns it back on. The sequence is
+shared, not copied: a bounded one (a deque dropping its oldest lines) keeps the
+view bounded too, and while not following, the lines in view stay in place as
+older ones are dropped.
 """
 
 from __future__ import annotations
@@ -44,24 +47,37 @@ class TextLines(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self._lines: Sequence[str] = ()
         self._widest = 0
+        #: The length and dropped count last shown, to skip unchanged updates.
+        self._shown: tuple[int, int] = (0, 0)
 
     @property
     def lines(self) -> Sequence[str]:
         """The lines shown."""
         return self._lines
 
-    def show(self, lines: Sequence[str]) -> None:
+    def show(self, lines: Sequence[str], *, dropped: int = 0) -> None:
         """Show ``lines`` (a new sequence, or the same one grown), keeping the
-        newest line in view while following."""
+        newest line in view while following. ``dropped`` counts the lines that
+        fell off the front of ``lines`` so far; while not following, the view
+        scrolls up by as many as fell off since the last call."""
+        shift = 0
         if lines is not self._lines:
             self._widest = 0
+        elif (len(lines), dropped) == self._shown:
+            return
+        else:
+            shift = dropped - self._shown[1]
         self._lines = lines
+        self._shown = (len(lines), dropped)
         newest = islice(reversed(lines), 200)
         self._widest = max(self._widest, max((len(line) for line in newest), default=0))
         self.virtual_size = Size(self._widest, len(lines))
+        # forced: the scrollbar that allows scrolling appears only at the next layout
         if self.follow:
-            # forced: the scrollbar that allows scrolling appears only at the next layout
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+        elif shift > 0:
+            y = max(0, self.scroll_offset.y - shift)
+            self.scroll_to(y=y, animate=False, immediate=True, force=True)
         self.refresh()
 
     def action_scroll_lines(self, delta: int) -> None:

@@ -87,3 +87,27 @@ def test_a_huge_line_is_cut() -> None:
     progress = BuildProgress(started=0.0, max_line_length=100)
     progress.apply(out("y" * 10_000), 0.0)
     assert len(progress.steps[0].lines[0]) == 100
+
+
+def test_a_batch_of_events_folds_in_the_order_it_arrived() -> None:
+    progress = BuildProgress(started=0.0)
+    progress.apply_all(
+        [step(1, 2, "RUN a"), out("a1"), out("a2"), step(2, 2, "RUN b"), out("b1")], 1.0
+    )
+    assert [list(s.lines) for s in progress.steps] == [["a1", "a2"], ["b1"]]
+    assert progress.steps[0].finished == 1.0 and progress.steps[1].finished is None
+
+
+def test_the_steps_version_moves_when_a_step_changes_not_with_each_line() -> None:
+    progress = BuildProgress(started=0.0)
+    progress.apply(step(1, 2, "FROM python:3.11"), 0.1)
+    started = progress.steps_version
+    progress.apply_all([out(f"line {n}") for n in range(50)], 0.2)
+    assert progress.steps_version == started
+    progress.apply(out(" ---> Using cache"), 0.3)
+    cached = progress.steps_version
+    assert cached > started
+    progress.apply(step(2, 2, "RUN make"), 0.4)
+    assert progress.steps_version > cached
+    progress.apply(BuildEvent(image_id="sha256:" + "ab" * 32, done=True), 0.5)
+    assert progress.steps_version > cached + 1
