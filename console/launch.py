@@ -137,7 +137,9 @@ def launch(
         )
         backends = Backends(cluster, metrics, containers)
     try:
-        app = build_app(config, backends, read_only=read_only, namespace=namespace or "")
+        app = build_app(
+            config, backends, read_only=read_only, namespace=namespace or "", tune_gc=True
+        )
         app.run()
     finally:
         cleanup()
