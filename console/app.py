@@ -8,8 +8,10 @@ health as messages, and each resource store starts only when a screen asks for i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
+import signal
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -146,6 +148,9 @@ class OpsConsoleApp(App[None]):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._connect_backends)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            # The SSH session went away: quit cleanly rather than read a dead terminal.
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
         if self._tune_gc:
             self.call_after_refresh(_calm_the_garbage_collector)
 
