@@ -14,6 +14,7 @@ import pytest
 
 from console.app import Backends, OpsConsoleApp, build_app
 from console.audit import AuditLog
+from console.build_history import BuildHistory
 from console.builds import BuildRequest
 from console.config import AuditConfig, Config
 from console.docker_actions import DockerOperation
@@ -35,6 +36,7 @@ class ScriptedDocker:
 
     def __init__(self) -> None:
         self.queue: asyncio.Queue[BuildEvent] = asyncio.Queue()
+        self.closed = False
 
     async def connect(self) -> None:
         return None
@@ -49,11 +51,14 @@ class ScriptedDocker:
         return []
 
     async def build(self, context_dir: str, **_: Any) -> AsyncIterator[BuildEvent]:
-        while True:
-            event = await self.queue.get()
-            yield event
-            if event.done:
-                return
+        try:
+            while True:
+                event = await self.queue.get()
+                yield event
+                if event.done:
+                    return
+        finally:
+            self.closed = True
 
     def feed(self, *events: BuildEvent) -> None:
         for event in events:
@@ -94,13 +99,17 @@ def noise(count: int) -> list[BuildEvent]:
     return [BuildEvent(output=f"noise {n}") for n in range(count)]
 
 
+def console(tmp_path: Path, docker: ScriptedDocker) -> OpsConsoleApp:
+    config = Config(audit=AuditConfig(path=tmp_path / "audit.jsonl"))
+    return build_app(config, Backends(None, containers=docker))  # type: ignore[arg-type]
+
+
 async def test_a_burst_after_a_quiet_spell_is_shown_whole_and_later_lines_wait_for_the_interval(
     tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     docker = ScriptedDocker()
-    config = Config(audit=AuditConfig(path=tmp_path / "audit.jsonl"))
-    app = build_app(config, Backends(None, containers=docker))  # type: ignore[arg-type]
+    app = console(tmp_path, docker)
     async with app.run_test(size=(100, 30)) as pilot:
         builds = await start_build(app, pilot, docker, tmp_path)
         progress = builds.progress
@@ -120,3 +129,23 @@ async def test_a_burst_after_a_quiet_spell_is_shown_whole_and_later_lines_wait_f
         docker.feed(BuildEvent(image_id="sha256:" + "ab" * 32, done=True))
         await wait_for(pilot, lambda: "built abababababab" in screen_text(app))
         assert "held-back" in screen_text(app)
+
+
+async def test_cancelling_a_streaming_build_closes_its_stream_and_keeps_it_as_cancelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    docker = ScriptedDocker()
+    app = console(tmp_path, docker)
+    async with app.run_test(size=(100, 30)) as pilot:
+        builds = await start_build(app, pilot, docker, tmp_path)
+        progress = builds.progress
+        assert progress is not None
+        docker.feed(BuildEvent(step=1, total_steps=1, instruction="RUN ./train"), *noise(50))
+        await wait_for(pilot, lambda: "noise 49" in screen_text(app))
+        await pilot.press("x")
+        await wait_for(pilot, lambda: progress.result == "cancelled")
+        await wait_for(pilot, lambda: docker.closed)
+        await wait_for(pilot, lambda: "cancelled during step 1/1 RUN ./train" in screen_text(app))
+    (record,) = BuildHistory(tmp_path / "opsconsole" / "builds.jsonl").load()
+    assert record.result == "cancelled" and record.tags == ("team/stream:1",)
