@@ -79,9 +79,8 @@ class BuildProgress:
         self.finished: float | None = None
         #: Output lines received (kept or dropped).
         self.lines_received = 0
-        #: Increases with every change, so a view can tell whether to repaint.
-        self.version = 0
-        #: Increases when a step starts, ends or turns out cached (its row changes).
+        #: Increases when a step starts, ends or turns out cached (its row changes),
+        #: so a view can tell whether to redraw the steps.
         self.steps_version = 0
 
     # ------------------------------------------------------------------ folding
@@ -92,7 +91,6 @@ class BuildProgress:
         Events after the end are ignored."""
         if self.done:
             return
-        self.version += 1
         if event.step is not None:
             self._start_step(event, now)
         if event.output:
@@ -113,7 +111,6 @@ class BuildProgress:
         """Mark the build as stopped by the operator (no-op once it has ended)."""
         if self.done:
             return
-        self.version += 1
         self.cancelled = True
         self.error = self.error or "cancelled by the operator"
         self._finish(now)

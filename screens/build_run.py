@@ -122,15 +122,15 @@ class BuildRunScreen(Screen[None]):
             start = max(0, self._upserted - 1)
             self.steps.apply(_Upsert({str(s.number): s for s in progress.steps[start:]}))
             self._upserted = len(progress.steps)
+        self.set_class(progress.done, "-done")
+        self.set_class(bool(progress.error), "-failed")
         if progress.error != self._shown_error:
             self._shown_error = progress.error
             self.query_one("#error", Static).update(
                 f"Daemon error: {progress.error}" if progress.error else ""
             )
-            self.set_class(bool(progress.error), "-failed")
         if progress.done != self._shown_done:
             self._shown_done = progress.done
-            self.set_class(progress.done, "-done")
             self.refresh_bindings()
         failed = progress.failed_step
         if failed is not None:
