@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from adapters.base import AdapterError, MetricsAdapter, Timeout
 from console.alert_query import alert_panel
@@ -29,6 +29,7 @@ from screens.metrics import MetricsScreen
 from screens.refresh_timer import RefreshTimer
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.resource_table import ResourceTable
+from screens.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from console.app import OpsConsoleApp
@@ -93,7 +94,7 @@ class AlertsScreen(Screen[None]):
         yield Static("", id="message", markup=False)
         yield ResourceTable(alert_columns(self.console.clock), sort_key=alert_sort_key,
                             id="alerts")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         if self.console.backends.metrics is None:

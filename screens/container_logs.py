@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from adapters.base import AdapterError
 from console.logbuffer import LogBuffer, LogLine
 from console.models import Container
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.log_view import LogView
+from screens.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from console.app import OpsConsoleApp
@@ -57,7 +58,7 @@ class ContainerLogsScreen(Screen[None]):
                      markup=False)  # fmt: skip
         yield LogView(self.buffer, id="log")
         yield Static(f"last {TAIL} lines, following…", id="log-status", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.view.set_prefixes({"stdout": "out", "stderr": "err"})

@@ -11,7 +11,7 @@ from typing import ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from adapters.base import Kind
 from console.health import BackendHealth
@@ -23,6 +23,7 @@ from screens.deployment_columns import deployment_columns, deployment_filter, de
 from screens.widgets.filter_bar import FilterBar
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.resource_table import ResourceTable
+from screens.widgets.steady_footer import SteadyFooter
 
 
 class DeploymentsScreen(DeploymentActions):
@@ -49,7 +50,7 @@ class DeploymentsScreen(DeploymentActions):
             id="deployments",
         )
         yield Static("", id="message", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         store = self.console.cluster_store(Kind.DEPLOYMENT)

@@ -16,13 +16,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from adapters.base import AdapterError, ClusterAdapter, Kind
 from console.humanize import age
 from console.manifests import readable, to_yaml
 from console.models import Event
 from screens.widgets.header import ConsoleHeader
+from screens.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from console.app import OpsConsoleApp
@@ -78,7 +79,7 @@ class DescribeScreen(Screen[None]):
             yield Static("Loading…", id="yaml", markup=False)
             yield Static("Events:", id="events-title", markup=False)
             yield Static("", id="events", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#body").focus()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from adapters.base import AdapterError
 from console.humanize import age
@@ -16,6 +16,7 @@ from console.units import format_value
 from screens.widgets.columns import Column
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.resource_table import ResourceTable
+from screens.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from console.app import OpsConsoleApp
@@ -51,7 +52,7 @@ class ImageHistoryScreen(Screen[None]):
                      markup=False)  # fmt: skip
         yield ResourceTable(columns, sort_key=lambda r: r[0], id="layers")
         yield Static("Loading layers…", id="layer-detail", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.run_worker(self._load(), group="history", exclusive=True, exit_on_error=False)

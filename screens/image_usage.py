@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from console.image_usage import ImageUse, deployments_using
 from console.models import Deployment, Image, KubeObject
@@ -17,6 +17,7 @@ from console.state import ChangeSet, ResourceStore
 from screens.widgets.columns import Column
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.resource_table import ResourceTable
+from screens.widgets.steady_footer import SteadyFooter
 
 __all__ = ["ImageUsageScreen"]
 
@@ -51,7 +52,7 @@ class ImageUsageScreen(Screen[None]):
         yield ResourceTable(columns, sort_key=lambda u: (u.deployment.key, u.reference),
                             id="uses")  # fmt: skip
         yield Static("", id="usage-message", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         if self._store is not None:

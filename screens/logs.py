@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from adapters.base import AdapterError, ClusterAdapter, LogOptions
 from console.logbuffer import LogBuffer, LogLine
@@ -27,6 +27,7 @@ from console.models import Pod
 from console.validation import ValidationError
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.log_view import LogView
+from screens.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from console.app import OpsConsoleApp
@@ -109,7 +110,7 @@ class LogsScreen(Screen[None]):
                     compact=True)  # fmt: skip
         yield Input(id="save-path", compact=True)
         yield Static("", id="status", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.view.set_prefixes(short_prefixes([p.name for p in self.pods]))

@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual_plotext import PlotextPlot
 
 from adapters.base import AdapterError, MetricsAdapter
@@ -32,6 +32,7 @@ from screens.refresh_timer import RefreshTimer
 from screens.widgets.chart_panel import ChartPanel
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.history_input import HistoryInput
+from screens.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from console.app import OpsConsoleApp
@@ -110,7 +111,7 @@ class MetricsScreen(Screen[None]):
         yield HistoryInput("PromQL, e.g. sum by (code) (rate(model_requests_total[5m]))",
                            id="promql")
         yield HistoryInput("time range: 15m, 1h, 6h, 24h, 2h, 1h30m …", id="range")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._show_toolbar("")

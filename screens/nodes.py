@@ -14,7 +14,7 @@ from typing import ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from adapters.base import Kind
 from console.actions import Action, Operation
@@ -28,6 +28,7 @@ from screens.widgets.filter_bar import FilterBar
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.resource_table import ResourceTable
 from screens.widgets.rows import PendingChanges
+from screens.widgets.steady_footer import SteadyFooter
 
 
 class NodesScreen(ResourceScreen[NodeAllocation]):
@@ -60,7 +61,7 @@ class NodesScreen(ResourceScreen[NodeAllocation]):
         yield FilterBar("filter by name, status, role or GPU", id="filter")
         yield ResourceTable(node_columns(self.console.clock), sort_key=node_sort_key, id="nodes")
         yield Static("", id="message", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         nodes = self.console.cluster_store(Kind.NODE)

@@ -12,7 +12,7 @@ from typing import ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from adapters.base import Kind
 from console.actions import Action, Operation
@@ -25,6 +25,7 @@ from screens.resource_screen import ResourceScreen
 from screens.widgets.filter_bar import FilterBar
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.resource_table import ResourceTable
+from screens.widgets.steady_footer import SteadyFooter
 
 
 class PodsScreen(ResourceScreen[Pod]):
@@ -69,7 +70,7 @@ class PodsScreen(ResourceScreen[Pod]):
         columns = pod_columns(self.console.clock, namespaces=not self.namespace)
         yield ResourceTable(columns, sort_key=pod_sort_key, id="pods")
         yield Static("", id="message", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._narrow()

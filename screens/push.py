@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, ProgressBar, Static
+from textual.widgets import Label, ProgressBar, Static
 
 from adapters.base import AdapterError
 from console.audit import AuditError
@@ -28,6 +28,7 @@ from console.throttle import Throttle
 from console.validation import ValidationError
 from screens.docker_flow import confirm_docker, report_refusal
 from screens.widgets.header import ConsoleHeader
+from screens.widgets.steady_footer import SteadyFooter
 
 __all__ = ["PushScreen"]
 
@@ -54,7 +55,7 @@ class PushScreen(Screen[None]):
         yield Static("waiting for confirmation…", id="summary", markup=False)
         yield Static("", id="error", markup=False)
         yield VerticalScroll(id="layers")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.run_worker(self._push(), group="push", exclusive=True, exit_on_error=False)

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from adapters.base import AdapterError, Kind
 from console.actions import Action, Operation
@@ -27,6 +27,7 @@ from console.rollout import template_diff as diff_templates
 from screens.confirm import diff_content
 from screens.operation_flow import read_only_disables, refuse_disabled_key, run_operation
 from screens.widgets.header import ConsoleHeader
+from screens.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from console.app import OpsConsoleApp
@@ -68,7 +69,7 @@ class RollbackScreen(Screen[None]):
         yield table
         with VerticalScroll(id="diff"):
             yield Static("Loading revisions…", id="diff-text", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.action_reload()
