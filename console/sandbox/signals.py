@@ -34,12 +34,16 @@ def unit_random(seed: int, *key: object) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
+#: One term of a ``Wave``: (amplitude, period, phase).
+Term = tuple[float, float, float]
+
+
 @dataclass(frozen=True, slots=True)
 class Wave:
-    """``1 + Σ aᵢ·sin(2πt/pᵢ + φᵢ)``: a daily swing plus two slower wobbles, never
-    below 0.4. ``integral(t)`` is its exact antiderivative."""
+    """``1 + Σ aᵢ·sin(2πt/pᵢ + φᵢ)`` over three terms: a daily swing plus two
+    slower wobbles, never below 0.4. ``integral(t)`` is its exact antiderivative."""
 
-    terms: tuple[tuple[float, float, float], ...]  # (amplitude, period, phase)
+    terms: tuple[Term, Term, Term]
 
     @classmethod
     def seeded(cls, seed: int, *key: object, daily: float = 0.25, wobble: float = 0.06) -> Wave:
@@ -60,11 +64,10 @@ class Wave:
 
     def values(self, times: Sequence[float]) -> list[float]:
         """The wave at each of ``times``."""
-        two_pi = 2 * math.pi
-        sums = [0.0] * len(times)
-        for a, p, ph in self.terms:
-            sums = [s + a * math.sin(two_pi * t / p + ph) for s, t in zip(sums, times, strict=True)]
-        return [1.0 + s for s in sums]
+        two_pi, sin = 2 * math.pi, math.sin
+        (a0, p0, f0), (a1, p1, f1), (a2, p2, f2) = self.terms
+        return [1.0 + (a0 * sin(two_pi * t / p0 + f0) + a1 * sin(two_pi * t / p1 + f1)
+                       + a2 * sin(two_pi * t / p2 + f2)) for t in times]
 
     def integral(self, t: float) -> float:
         """The integral of ``value`` from 0 to ``t``: ``rate * (integral(t) - integral(t0))``
@@ -73,13 +76,12 @@ class Wave:
 
     def integrals(self, times: Sequence[float]) -> list[float]:
         """``integral`` at each of ``times``."""
-        two_pi = 2 * math.pi
-        sums = [0.0] * len(times)
-        for a, p, ph in self.terms:
-            scale, at_zero = a * p / two_pi, math.cos(ph)
-            sums = [s + scale * (math.cos(two_pi * t / p + ph) - at_zero)
-                    for s, t in zip(sums, times, strict=True)]
-        return [t - s for s, t in zip(sums, times, strict=True)]
+        two_pi, cos = 2 * math.pi, math.cos
+        (a0, p0, f0), (a1, p1, f1), (a2, p2, f2) = self.terms
+        k0, k1, k2 = a0 * p0 / two_pi, a1 * p1 / two_pi, a2 * p2 / two_pi
+        c0, c1, c2 = cos(f0), cos(f1), cos(f2)
+        return [t - (k0 * (cos(two_pi * t / p0 + f0) - c0) + k1 * (cos(two_pi * t / p1 + f1) - c1)
+                     + k2 * (cos(two_pi * t / p2 + f2) - c2)) for t in times]
 
 
 class SeriesGroup(ABC):

@@ -192,3 +192,12 @@ def test_group_left_copies_the_included_labels_from_the_one_side() -> None:
     ])
     result: Vector = Engine(src).instant("util * on(pod) group_left(model) info", 0)
     assert values(result) == {labels_of({"pod": "a", "gpu": "0", "model": "llama"}): 50.0}
+
+
+def test_topk_breaks_ties_by_labels_whatever_the_order_of_the_series() -> None:
+    tied = [({"__name__": "up", "pod": pod}, [(0.0, 1.0)]) for pod in ("c", "a", "d", "b")]
+    for series in (tied, tied[::-1]):
+        result = Engine(MemorySource(series)).instant("topk(2, up)", 0)
+        assert [dict(s.labels)["pod"] for s in result] == ["a", "b"]
+        result = Engine(MemorySource(series)).instant("bottomk(1, up)", 0)
+        assert [dict(s.labels)["pod"] for s in result] == ["a"]

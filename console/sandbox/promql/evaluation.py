@@ -15,7 +15,7 @@ from console.sandbox.promql.operators import (
     vector_scalar,
     vector_vector,
 )
-from console.sandbox.promql.selection import latest, windows
+from console.sandbox.promql.selection import Windows, latest, windows
 from console.sandbox.promql.source import SeriesSource, StoredSeries
 from console.sandbox.promql.steps import (
     Column,
@@ -105,7 +105,8 @@ class Evaluation:
         ref = self._refs(ms.selector)[0]
         out: Matrix = []
         for s in self._series(ms.selector, ms.range):
-            (lo,), (hi,) = windows(s.times, [ref], ms.range)
+            found = windows(s.times, [ref], ms.range)
+            lo, hi = found.lows[0], found.highs[0]
             if hi > lo:
                 out.append(RangeSeries(s.labels, list(zip(s.times[lo:hi], s.values[lo:hi],
                                                           strict=True))))
@@ -226,18 +227,16 @@ class Evaluation:
         keep = name == "last_over_time"
         out: Columns = []
         # The series of one group share their sample times, and so their windows.
-        shared: dict[int, tuple[list[int], list[int]]] = {}
+        shared: dict[int, Windows] = {}
         for series in self._series(ms.selector, ms.range):
             found = shared.get(id(series.times))
             if found is None:
                 found = shared[id(series.times)] = windows(series.times, ends, ms.range)
-            lows, highs = found
-            if lows == highs:
+            if found.lows == found.highs:
                 continue
             if name in ("rate", "increase", "irate"):
                 self._warn_not_counter(series.labels)
-            values = fn.over_range(name, series.times, series.values, lows, highs, ends,
-                                   ms.range, qs)
+            values = fn.over_range(name, found, series.values, qs)
             if has_any(values):
                 out.append(Column(series.labels if keep else drop_name(series.labels), values))
         return out

@@ -1,8 +1,8 @@
 """PromQL functions: those over range vectors, ``histogram_quantile`` and the
 element-wise math functions, with Prometheus's exact arithmetic.
 
-Functions over range vectors take one series' samples and the sample index range
-of its window at each step (``console.sandbox.promql.selection.windows``) and
+Functions over range vectors take one series' samples and where its window at
+each step falls among them (``console.sandbox.promql.selection.Windows``) and
 give its value at each step; ``histogram_quantile`` takes columns
 (``console.sandbox.promql.steps``)."""
 
@@ -16,29 +16,24 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
+from console.sandbox.promql.selection import Windows
 from console.sandbox.promql.steps import Column, Columns, StepValues
 from console.sandbox.promql.values import Labels, drop_labels, drop_name, get_label
 
-#: Functions over a window's samples computed by ``over_range`` besides the ``OVER_TIME`` ones.
-RATES = frozenset({"rate", "increase", "delta", "irate", "idelta"})
 
-
-def over_range(
-    name: str, times: Sequence[float], values: Sequence[float], lows: Sequence[int],
-    highs: Sequence[int], ends: Sequence[float], length: float,
-    qs: Sequence[float] | None = None,
-) -> StepValues:
-    """``name`` (a rate or a ``*_over_time`` function) of one series at each step:
-    over its samples ``times[lo:hi]``/``values[lo:hi]`` in the window of length
-    ``length`` ending at ``end``, for each ``lo``, ``hi`` and ``end`` of ``lows``,
-    ``highs`` and ``ends``. None where the window has too few samples (none, or
-    fewer than two for a rate). ``qs`` is ``quantile_over_time``'s q per step."""
+def over_range(name: str, windows: Windows, values: Sequence[float],
+               qs: Sequence[float] | None = None) -> StepValues:
+    """``name`` (a rate or a ``*_over_time`` function) at each step of one series
+    with samples ``windows.times``/``values``, over the samples in the step's
+    window. None where the window has too few samples (none, or fewer than two for
+    a rate). ``qs`` is ``quantile_over_time``'s q per step."""
+    lows, highs = windows.lows, windows.highs
     if name in ("rate", "increase", "delta"):
-        return _extrapolated_rates(times, values, lows, highs, ends, length,
-                                   counter=name != "delta", per_second=name == "rate")
+        return _extrapolated_rates(windows, values, counter=name != "delta",
+                                   per_second=name == "rate")
     if name in ("irate", "idelta"):
-        return [_instant_rate(times, values, hi, counter=name == "irate") if hi - lo >= 2
-                else None for lo, hi in zip(lows, highs, strict=True)]
+        return [_instant_rate(windows.times, values, hi, counter=name == "irate")
+                if hi - lo >= 2 else None for lo, hi in zip(lows, highs, strict=True)]
     if name == "quantile_over_time":
         assert qs is not None
         return [quantile(q, values[lo:hi]) if hi > lo else None
@@ -53,44 +48,29 @@ def _resets(values: Sequence[float]) -> list[int]:
     return list(itertools.compress(range(1, len(values)), fell))
 
 
-def _extrapolated_rates(
-    times: Sequence[float], values: Sequence[float], lows: Sequence[int],
-    highs: Sequence[int], ends: Sequence[float], length: float, *, counter: bool,
-    per_second: bool,
-) -> StepValues:
+def _extrapolated_rates(windows: Windows, values: Sequence[float], *, counter: bool,
+                        per_second: bool) -> StepValues:
     """``rate``/``increase`` (counter) or ``delta`` at each step, over the samples
-    ``lo`` to ``hi - 1`` in the window ``(end - length, end]``, extrapolated to the
-    window's edges exactly as Prometheus's ``extrapolatedRate`` does; None below
-    two samples."""
+    in its window, extrapolated to the window's edges exactly as Prometheus's
+    ``extrapolatedRate`` does (a counter no further back than its zero); None
+    below two samples."""
     resets = _resets(values) if counter else []
     out: StepValues = []
-    for lo, hi, range_end in zip(lows, highs, ends, strict=True):
-        if hi - lo < 2:
+    for lo, hi, edges in zip(windows.lows, windows.highs, windows.edges, strict=True):
+        if edges is None:
             out.append(None)
             continue
-        range_start = range_end - length
-        first_t, first_v = times[lo], values[lo]
-        last_t, last_v = times[hi - 1], values[hi - 1]
-        result = last_v - first_v
+        first_v = values[lo]
+        result = values[hi - 1] - first_v
         if resets:
             for i in resets[bisect.bisect_right(resets, lo):bisect.bisect_left(resets, hi)]:
                 result += values[i - 1]
-        to_start = first_t - range_start
-        to_end = range_end - last_t
-        sampled = last_t - first_t
-        average_gap = sampled / (hi - lo - 1)
-        threshold = average_gap * 1.1
-        if to_start >= threshold:
-            to_start = average_gap / 2
+        to_start = edges.to_start
         if counter and result > 0 and first_v >= 0:
-            to_zero = sampled * (first_v / result)
-            to_start = min(to_start, to_zero)
-        if to_end >= threshold:
-            to_end = average_gap / 2
-        factor = (sampled + to_start + to_end) / sampled
-        if per_second:
-            factor /= range_end - range_start
-        out.append(result * factor)
+            to_zero = edges.sampled * (first_v / result)
+            if to_zero < to_start:
+                to_start = to_zero
+        out.append(result * edges.factor(to_start, per_second=per_second))
     return out
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
 
 from console.sandbox.promql.steps import StepValues
 
@@ -34,17 +36,73 @@ def latest(
     return out
 
 
-def windows(
-    times: Sequence[float], refs: Sequence[float], length: float
-) -> tuple[list[int], list[int]]:
-    """For each of the ascending window ends ``refs``, the index range ``[lo, hi)`` of
-    the samples in ``(ref - length, ref]``, as the list of ``lo``s and of ``hi``s."""
+@dataclass(frozen=True)
+class Windows:
+    """Where the window ``(end - length, end]`` of each step falls among one series'
+    ascending sample ``times``: samples ``lows[i]`` to ``highs[i] - 1`` for the
+    step whose window ends at ``ends[i]``. Series sampled at the same times share
+    their windows."""
+
+    times: Sequence[float]
+    ends: Sequence[float]
+    length: float
+    lows: list[int]
+    highs: list[int]
+
+    @cached_property
+    def edges(self) -> list[Edges | None]:
+        """At each step, how Prometheus's ``extrapolatedRate`` extends the window's
+        samples to its edges (None below two samples)."""
+        times = self.times
+        out: list[Edges | None] = []
+        for lo, hi, range_end in zip(self.lows, self.highs, self.ends, strict=True):
+            if hi - lo < 2:
+                out.append(None)
+                continue
+            range_start = range_end - self.length
+            first_t, last_t = times[lo], times[hi - 1]
+            to_start = first_t - range_start
+            to_end = range_end - last_t
+            sampled = last_t - first_t
+            average_gap = sampled / (hi - lo - 1)
+            threshold = average_gap * 1.1
+            if to_start >= threshold:
+                to_start = average_gap / 2
+            if to_end >= threshold:
+                to_end = average_gap / 2
+            out.append(Edges(sampled, to_start, to_end, range_end - range_start))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Edges:
+    """The extrapolation of one window: the time its samples span, how far they are
+    extended before the first and after the last, and the window's width."""
+
+    sampled: float
+    to_start: float
+    to_end: float
+    width: float
+
+    def factor(self, to_start: float, *, per_second: bool) -> float:
+        """What the samples' increase is multiplied by, extended by ``to_start``
+        (``self.to_start`` or less) before the first sample; divided by the width
+        for a per-second rate."""
+        factor = (self.sampled + to_start + self.to_end) / self.sampled
+        if per_second:
+            factor /= self.width
+        return factor
+
+
+def windows(times: Sequence[float], ends: Sequence[float], length: float) -> Windows:
+    """The ``Windows`` of length ``length`` ending at each of the ascending ``ends``
+    among the ascending sample ``times``."""
     lows: list[int] = []
     highs: list[int] = []
     lo = hi = 0
-    for ref in refs:
-        lo = bisect.bisect_right(times, ref - length, lo)
-        hi = bisect.bisect_right(times, ref, hi)
+    for end in ends:
+        lo = bisect.bisect_right(times, end - length, lo)
+        hi = bisect.bisect_right(times, end, hi)
         lows.append(lo)
         highs.append(hi)
-    return lows, highs
+    return Windows(times, ends, length, lows, highs)

@@ -98,13 +98,14 @@ def as_matrix(value: Scalars | Columns, steps: Sequence[float]) -> Matrix:
     series: dict[Labels, RangeSeries] = {}
     joined: set[Labels] = set()
     for column in value:
+        points = [(t, v) for t, v in zip(steps, column.values, strict=True) if v is not None]
         found = series.get(column.labels)
         if found is None:
-            found = series[column.labels] = RangeSeries(column.labels)
-        else:
-            joined.add(column.labels)
-        found.points.extend((t, v) for t, v in zip(steps, column.values, strict=True)
-                            if v is not None)
+            if points:
+                series[column.labels] = RangeSeries(column.labels, points)
+            continue
+        joined.add(column.labels)
+        found.points.extend(points)
     for labels in joined:
         series[labels].points.sort(key=lambda point: point[0])
     return [series[k] for k in sorted(series)]
