@@ -90,9 +90,7 @@ class MetricsEngine:
         found: dict[Labels, list[tuple[float, list[float], list[float], float | None]]] = {}
         name = _metric_name(matchers)
         for group in self.groups(start):
-            candidates = group.by_name.get(name, ()) if name is not None else range(
-                len(group.labels))
-            wanted = [i for i in candidates if _matches(group.labels[i], matchers)]
+            wanted = _matching(group, matchers, name)
             if not wanted:
                 continue
             times = group.grid(start, end, newest_at)
@@ -113,10 +111,11 @@ class MetricsEngine:
     def label_sets(self, matchers: Sequence[Matcher], start: float, end: float) -> set[Labels]:
         """The label sets of series matching ``matchers`` that had samples in [start, end]."""
         out: set[Labels] = set()
+        name = _metric_name(matchers)
         for group in self.groups(start):
             if group.start > end:
                 continue
-            out.update(labels for labels in group.labels if _matches(labels, matchers))
+            out.update(group.labels[i] for i in _matching(group, matchers, name))
         return out
 
     # ------------------------------------------------------------- tracking
@@ -225,6 +224,13 @@ def _holds_gpu(pod: Manifest) -> bool:
 def _metric_name(matchers: Sequence[Matcher]) -> str | None:
     """The metric name ``matchers`` require exactly, if they do."""
     return next((m.value for m in matchers if m.name == "__name__" and m.op == "="), None)
+
+
+def _matching(group: SeriesGroup, matchers: Sequence[Matcher], name: str | None) -> list[int]:
+    """The indices of ``group``'s series that match every matcher; ``name`` is the
+    metric name the matchers require (``_metric_name``), if any."""
+    candidates = group.by_name.get(name, []) if name is not None else range(len(group.labels))
+    return [i for i in candidates if _matches(group.labels[i], matchers)]
 
 
 def _matches(labels: Labels, matchers: Sequence[Matcher]) -> bool:
