@@ -162,6 +162,11 @@ class ChartPanel(Widget, can_focus=True):
         self._request_draw(now=True)
 
     @property
+    def redraw_pending(self) -> bool:
+        """Whether a draw is waiting for the once-a-second limit to pass."""
+        return self._draw_timer is not None
+
+    @property
     def cursor_time(self) -> float | None:
         """The time the cursor reads values at, or None when there is no cursor."""
         return self._cursor

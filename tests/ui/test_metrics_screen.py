@@ -126,6 +126,7 @@ async def test_a_refresh_with_unchanged_data_redraws_nothing(
                        and c.window.end - c.window.start == 86400 for c in screen.charts)
 
         await wait_for(pilot, all_show_a_day, timeout=20)
+        await wait_for(pilot, lambda: not any(c.redraw_pending for c in screen.charts))
         draws = [c.draws for c in screen.charts]
         refreshes = screen.refreshes
         await wait_for(pilot, lambda: screen.refreshes >= refreshes + 2, timeout=25)
@@ -159,7 +160,7 @@ async def test_m_on_a_deployment_opens_its_six_charts_with_data(
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, MetricsScreen))
         charts = metrics(app).charts
-        assert [c.panel.title for c in charts][0] == "Requests/s · mistral-7b-chat"
+        assert charts[0].panel.title == "Requests/s · mistral-7b-chat"
         assert len(charts) == 6
         await wait_for(pilot, lambda: all(c.has_data for c in charts[:4]), timeout=20)
         await pilot.press("escape")

@@ -97,4 +97,5 @@ def test_sizes_durations_and_bars_read_as_the_docker_cli_prints_them() -> None:
         "3 hours",
         "3 days",
     ]
-    assert progress_bar(50, 100) == "[" + "=" * 25 + ">" + " " * 25 + "] " + "50B".rjust(8) + "/100B"
+    bar = "[" + "=" * 25 + ">" + " " * 25 + "] "
+    assert progress_bar(50, 100) == bar + "50B".rjust(8) + "/100B"
