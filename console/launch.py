@@ -9,7 +9,6 @@ itself, so the first frame never waits for it.
 from __future__ import annotations
 
 import asyncio
-import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,34 +17,32 @@ from adapters.base import ClusterAdapter, ContainerAdapter, MetricsAdapter, Unav
 from console.config import Config
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
 class SandboxBackends:
     """The sandbox child process and the three adapters pointed at it."""
 
     def __init__(self, config: Config, *, namespace: str | None) -> None:
-        from console.sandbox.process import start
+        from console.sandbox.process import listening_sockets, start
 
         self._tmp = tempfile.TemporaryDirectory(prefix="opsconsole-")
         kubeconfig = Path(self._tmp.name) / "kubeconfig"
-        kube, prom, dock = free_port(), free_port(), free_port()
+        # This process binds the three listening sockets and the child inherits
+        # them: the adapters know their addresses at once and no port can be
+        # taken by anything else before the child serves it.
+        sockets = listening_sockets()
+        _, prom, dock = (int(s.getsockname()[1]) for s in sockets)  # kube: in the kubeconfig
         sandbox = config.sandbox
         args = ["--seed", str(sandbox.seed), "--speed", str(sandbox.speed),
-                "--kube-port", str(kube), "--prometheus-port", str(prom),
-                "--docker-port", str(dock), "--kubeconfig-out", str(kubeconfig)]
+                "--kubeconfig-out", str(kubeconfig)]
         if sandbox.pods:
             args += ["--pods", str(sandbox.pods)]
         if sandbox.nodes:
             args += ["--nodes", str(sandbox.nodes)]
         log = (Path(self._tmp.name) / "sandbox.log").open("w")
         self._log_path = Path(log.name)
-        self.child = start(args, stderr=log.fileno())
+        self.child = start(args, stderr=log.fileno(), sockets=sockets)
         log.close()
+        for sock in sockets:
+            sock.close()  # the child holds its own descriptors
         # The child starts first: it populates its world while this process imports
         # the adapters and the UI.
         from adapters.docker import DockerAdapter

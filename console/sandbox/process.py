@@ -16,9 +16,11 @@ import json
 import os
 import selectors
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -39,6 +41,9 @@ def build_parser(prog: str = "python -m console.sandbox") -> argparse.ArgumentPa
     parser.add_argument("--kube-port", type=int, default=0, help="Kubernetes API port")
     parser.add_argument("--prometheus-port", type=int, default=0, help="Prometheus API port")
     parser.add_argument("--docker-port", type=int, default=0, help="Docker API port")
+    parser.add_argument("--listen-fds", metavar="K,P,D", default=None,
+                        help="inherited listening sockets (file descriptors) for the "
+                        "Kubernetes, Prometheus and Docker faces, instead of ports")
     parser.add_argument("--kubeconfig-out", metavar="PATH", default=None,
                         help="write the kubeconfig here (default: a temporary file)")
     parser.add_argument("--json", action="store_true",
@@ -65,7 +70,8 @@ async def _serve(args: argparse.Namespace) -> None:
 
     server = SandboxServer(seed=args.seed, speed=args.speed, pods=args.pods, nodes=args.nodes,
                            host=args.host, kube_port=args.kube_port,
-                           prometheus_port=args.prometheus_port, docker_port=args.docker_port)
+                           prometheus_port=args.prometheus_port, docker_port=args.docker_port,
+                           sockets=_inherited_sockets(args.listen_fds))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -91,6 +97,29 @@ async def _serve(args: argparse.Namespace) -> None:
             await stop.wait()
         finally:
             await server.stop()
+
+
+def _inherited_sockets(fds: str | None) -> dict[str, socket.socket]:
+    """The listening sockets a parent passed as ``--listen-fds K,P,D``."""
+    if not fds:
+        return {}
+    faces = ("kube", "prom_face", "docker_face")
+    return {face: socket.socket(fileno=int(fd)) for face, fd in zip(faces, fds.split(","),
+                                                                   strict=True)}
+
+
+def listening_sockets(host: str = "127.0.0.1") -> list[socket.socket]:
+    """Three listening sockets on free ports of ``host``, for ``start(...,
+    sockets=...)``: the ports are held from the moment they are chosen, so nothing
+    else can take one before the child serves it."""
+    socks = []
+    for _ in range(3):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, 0))
+        sock.listen(128)
+        socks.append(sock)
+    return socks
 
 
 def serve_forever(argv: list[str] | None = None) -> int:
@@ -173,8 +202,11 @@ class StartingSandbox:
         return SandboxProcess(self.process, {"kubernetes": "", "kubeconfig": ""}).terminate(timeout)
 
 
-def start(args: list[str], *, stderr: int | None = None) -> StartingSandbox:
-    """Start ``python -m console.sandbox --json *args`` without waiting for it."""
+def start(
+    args: list[str], *, stderr: int | None = None, sockets: Sequence[socket.socket] = ()
+) -> StartingSandbox:
+    """Start ``python -m console.sandbox --json *args`` without waiting for it,
+    handing it ``sockets`` (from ``listening_sockets``) to serve its three faces on."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT),
                                                     env.get("PYTHONPATH")) if p)
@@ -182,10 +214,13 @@ def start(args: list[str], *, stderr: int | None = None) -> StartingSandbox:
     # importing aiohttp builds two verifying SSL contexts from the system CA
     # bundle: about 45 ms of the child's start. An empty bundle makes that free.
     env.setdefault("SSL_CERT_FILE", os.devnull)
+    fds = [s.fileno() for s in sockets]
+    if fds:
+        args = [*args, "--listen-fds", ",".join(map(str, fds))]
     process = subprocess.Popen(
         [sys.executable, "-m", "console.sandbox", "--json", "--exit-with-parent", *args],
         stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.PIPE,
-        text=True, env=env, start_new_session=True,
+        text=True, env=env, start_new_session=True, pass_fds=fds,
     )
     return StartingSandbox(process)
 

@@ -13,8 +13,9 @@ import contextlib
 import gc
 import importlib
 import logging
+import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from types import ModuleType, TracebackType
@@ -75,7 +76,8 @@ class SandboxServer:
 
     def __init__(self, *, seed: int = 7, speed: float = 1.0, pods: int | None = None,
                  nodes: int | None = None, host: str = "127.0.0.1", kube_port: int = 0,
-                 prometheus_port: int = 0, docker_port: int = 0) -> None:
+                 prometheus_port: int = 0, docker_port: int = 0,
+                 sockets: Mapping[str, socket.socket] | None = None) -> None:
         self.world = World(ObjectStore(), seed=seed, speed=speed, pods=pods, nodes=nodes)
         self.host = host
         self.kube_url = ""
@@ -83,15 +85,22 @@ class SandboxServer:
         self.docker_url: str | None = None
         self._ports = {"kube": kube_port, "prom_face": prometheus_port,
                        "docker_face": docker_port}
+        #: Listening sockets handed over by a parent ("kube", "prom_face",
+        #: "docker_face"): served as they are, so no port is chosen twice.
+        self._sockets = dict(sockets or {})
         self._runners: list[web.AppRunner] = []
         self._loop_task: asyncio.Task[None] | None = None
         self._populated = False
 
-    async def _serve(self, app: web.Application, port: int) -> int:
+    async def _serve(self, app: web.Application, face: str) -> int:
         runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_GRACE, access_log=None)
         await runner.setup()
         self._runners.append(runner)
-        site = web.TCPSite(runner, self.host, port)
+        sock = self._sockets.get(face)
+        site: web.BaseSite = (
+            web.SockSite(runner, sock) if sock is not None
+            else web.TCPSite(runner, self.host, self._ports[face])
+        )
         await site.start()
         return int(runner.addresses[-1][1])
 
@@ -111,15 +120,15 @@ class SandboxServer:
                 raise
 
     async def _serve_faces(self) -> None:
-        port = await self._serve(make_app(self.world), self._ports["kube"])
+        port = await self._serve(make_app(self.world), "kube")
         self.kube_url = f"http://{self.host}:{port}"
         prom = _optional_module("prom_face")
         if prom is not None:
-            port = await self._serve(prom.make_app(self.world), self._ports["prom_face"])
+            port = await self._serve(prom.make_app(self.world), "prom_face")
             self.prometheus_url = f"http://{self.host}:{port}"
         docker = _optional_module("docker_face")
         if docker is not None:
-            port = await self._serve(docker.make_app(self.world), self._ports["docker_face"])
+            port = await self._serve(docker.make_app(self.world), "docker_face")
             self.docker_url = f"tcp://{self.host}:{port}"
 
     async def stop(self) -> None:
