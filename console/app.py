@@ -63,8 +63,8 @@ AREAS: tuple[Area, ...] = (
     Area("deployments", "Deployments", "1", "screens.deployments:DeploymentsScreen"),
     Area("metrics", "Metrics", "2", "screens.metrics:MetricsScreen"),
     Area("alerts", "Alerts", "3", "screens.alerts:AlertsScreen"),
+    Area("nodes", "Nodes", "4", "screens.nodes:NodesScreen"),
     Area("builds", "Builds", "5", "screens.builds:BuildsScreen"),
-    Area("nodes", "Nodes", "6", "screens.nodes:NodesScreen"),
 )
 
 

@@ -44,7 +44,7 @@ async def nodes_area(
     adapter = KubernetesAdapter(kubeconfig=str(kubeconfig))
     app = build_app(config, Backends(adapter, sandbox=True), read_only=read_only)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("6")
+        await pilot.press("4")
         await wait_for(pilot, lambda: isinstance(app.screen, NodesScreen))
         await wait_for(pilot, lambda: cell(app, "gpu-h100-01", "pods") not in ("", "0"),
                        timeout=10)  # fmt: skip
