@@ -173,7 +173,7 @@ async def run(sandbox_config: str, firehose_config: str, seconds: float) -> Figu
     keys for ``seconds``; returns what was measured."""
     adapter = FirehoseLogs(KubernetesAdapter(kubeconfig=firehose_config, context="sandbox"),
                            kubeconfig=sandbox_config, context="sandbox")  # fmt: skip
-    app = build_app(Config(), Backends(adapter))
+    app = build_app(Config(), Backends(adapter), tune_gc=True)  # as the CLI runs it
     figures = Figures()
     async with app.run_test(size=(120, 40)):
         deployments = app.cluster_store(Kind.DEPLOYMENT)
