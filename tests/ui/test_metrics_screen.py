@@ -51,7 +51,7 @@ async def test_a_bad_ad_hoc_query_shows_prometheus_error_type_and_message(
         await wait_for(pilot, lambda: adhoc.has_class("-error"), timeout=10)
         message = str(adhoc.query_one("#message").render())
         assert message.startswith("bad_data: ") and "parse error" in message
-        assert "bad_data" in screen_text(app)
+        await wait_for(pilot, lambda: "bad_data" in screen_text(app))  # painted, not only set
 
 
 async def test_the_prompt_recalls_earlier_queries_with_up(
