@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.app import App
+from textual.pilot import Pilot
 
 from console.sandbox.server import ThreadedSandbox
 from screens.metrics import MetricsScreen
@@ -20,14 +22,20 @@ def metrics(app: object) -> MetricsScreen:
     return screen
 
 
+async def open_metrics(app: App[None], pilot: Pilot[None]) -> MetricsScreen:
+    """Press the Metrics area's key and return its screen once it is shown."""
+    await pilot.press("2")
+    await wait_for(pilot, lambda: isinstance(app.screen, MetricsScreen))
+    return metrics(app)
+
+
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
 async def test_the_metrics_area_shows_six_charts_with_data(
     sandbox: ThreadedSandbox, tmp_path: Path, size: tuple[int, int]
 ) -> None:
     app = sandbox_app(sandbox, tmp_path)
     async with app.run_test(size=size) as pilot:
-        await pilot.press("2")
-        await wait_for(pilot, lambda: isinstance(app.screen, MetricsScreen))
+        await open_metrics(app, pilot)
         charts = metrics(app).charts
         assert len(charts) == 6
         await wait_for(pilot, lambda: all(c.has_data for c in charts), timeout=15)
@@ -40,8 +48,7 @@ async def test_a_bad_ad_hoc_query_shows_prometheus_error_type_and_message(
 ) -> None:
     app = sandbox_app(sandbox, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("2")
-        await wait_for(pilot, lambda: isinstance(app.screen, MetricsScreen))
+        await open_metrics(app, pilot)
         await pilot.press("colon")
         for key in "sum(rate(":
             await pilot.press(key)
@@ -59,8 +66,7 @@ async def test_the_prompt_recalls_earlier_queries_with_up(
 ) -> None:
     app = sandbox_app(sandbox, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("2")
-        await wait_for(pilot, lambda: isinstance(app.screen, MetricsScreen))
+        await open_metrics(app, pilot)
         for query in ("up", "vector(1)"):
             await pilot.press("colon", *query, "enter")
             await pilot.pause()
@@ -76,9 +82,7 @@ async def test_a_custom_range_is_applied_and_a_bad_one_explained(
 ) -> None:
     app = sandbox_app(sandbox, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("2")
-        await wait_for(pilot, lambda: isinstance(app.screen, MetricsScreen))
-        screen = metrics(app)
+        screen = await open_metrics(app, pilot)
         await pilot.press("t")
         assert screen.range_seconds == 6 * 3600
         await pilot.press("T", "ctrl+u", *"2 hours", "enter")
@@ -94,8 +98,7 @@ async def test_a_chart_grows_to_full_screen_and_its_cursor_reads_values(
 ) -> None:
     app = sandbox_app(sandbox, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("2")
-        await wait_for(pilot, lambda: isinstance(app.screen, MetricsScreen))
+        await open_metrics(app, pilot)
         chart = metrics(app).charts[0]
         await wait_for(pilot, lambda: chart.has_data, timeout=15)
         chart.focus()
@@ -116,9 +119,7 @@ async def test_a_refresh_with_unchanged_data_redraws_nothing(
 ) -> None:
     app = sandbox_app(sandbox, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("2")
-        await wait_for(pilot, lambda: isinstance(app.screen, MetricsScreen))
-        screen = metrics(app)
+        screen = await open_metrics(app, pilot)
         await pilot.press("t", "t")  # 1h -> 6h -> 24h: a step of 15 minutes
 
         def all_show_a_day() -> bool:
@@ -138,8 +139,7 @@ async def test_a_down_prometheus_degrades_only_the_charts(
 ) -> None:
     app = sandbox_app(sandbox, tmp_path, prometheus_url=closed_port_url())
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("2")
-        await wait_for(pilot, lambda: isinstance(app.screen, MetricsScreen))
+        await open_metrics(app, pilot)
         charts = metrics(app).charts
         await wait_for(pilot, lambda: all(c.has_class("-degraded") for c in charts), timeout=10)
         assert "Prometheus unavailable: " in str(charts[0].query_one("#message").render())
