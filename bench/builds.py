@@ -15,6 +15,7 @@ build keeps memory bounded and the UI answering keys.
 from __future__ import annotations
 
 import asyncio
+import os
 import resource
 import statistics
 import tempfile
@@ -126,6 +127,9 @@ async def run() -> None:
     _record_paints()
     docker = ScriptedDocker()
     with tempfile.TemporaryDirectory() as tmp:
+        # The build history lives in the user's data directory: keep the bench's
+        # builds out of the real one.
+        os.environ["XDG_DATA_HOME"] = tmp
         config = Config(audit=AuditConfig(path=Path(tmp) / "audit.jsonl"))
         app = build_app(config, Backends(None, containers=docker))  # type: ignore[arg-type]
         async with app.run_test(size=(120, 36)) as pilot:
