@@ -306,10 +306,12 @@ def _after(
 
 
 def _calm_the_garbage_collector() -> None:
-    """Move everything alive after start-up out of the collector's sight and collect
-    less often. A live console allocates many short-lived objects (log lines, rows,
-    strips); with the default thresholds a full collection of the whole heap ran every
-    few seconds while logs streamed and stalled keys for 0.3-0.5 s (py-spy, bench/logs)."""
+    """Move everything alive after start-up out of the collector's sight, collect
+    less often, and turn the collector on (``launch`` keeps it off until now). A live
+    console allocates many short-lived objects (log lines, rows, strips); with the
+    default thresholds a full collection of the whole heap ran every few seconds while
+    logs streamed and stalled keys for 0.3-0.5 s (py-spy, bench/logs)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 10, 10)
+    gc.enable()

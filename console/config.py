@@ -23,7 +23,7 @@ ENV_VAR = "OPSCONSOLE_CONFIG"
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class KubernetesConfig(_Section):

@@ -9,6 +9,7 @@ itself, so the first frame never waits for it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -121,6 +122,9 @@ def launch(
     read_only: bool,
 ) -> int:
     """Run the console until the user quits; returns the exit status."""
+    # No collection until the first frame: the start-up heap is built once, and the app
+    # freezes it and turns the collector back on after painting (``tune_gc``).
+    gc.disable()
     sb = SandboxBackends(config, namespace=namespace) if sandbox else None
     from console.app import Backends, build_app  # Textual: after the sandbox child started
 

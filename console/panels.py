@@ -22,7 +22,7 @@ from console.units import Unit
 class Panel(BaseModel):
     """One chart: a PromQL range query and how to show its series."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str
     """Shown above the chart."""

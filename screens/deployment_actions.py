@@ -16,15 +16,13 @@ from textual.binding import Binding, BindingType
 from adapters.base import Kind
 from console.actions import Action, Operation
 from console.models import Deployment, Pod
-from screens.describe import DescribeScreen
-from screens.logs import LogsScreen
 from screens.operation_flow import run_operation
-from screens.pod_columns import owned_by_deployment
-from screens.pods import PodsScreen
 from screens.resource_screen import ResourceScreen
-from screens.rollback import RollbackScreen
-from screens.scale import ScaleScreen
 from screens.widgets.resource_table import ResourceTable
+
+# The screens these keys open (and what they import: YAML, diffs, the log buffer) are
+# imported when a key first asks for one, and warmed once the console is idle
+# (``warm_up``), so that none of them delays the first frame.
 
 __all__ = ["DeploymentActions"]
 
@@ -50,6 +48,8 @@ class DeploymentActions(ResourceScreen[Deployment]):
         """``enter`` on a deployment opens its pods."""
         row = event.table.row(event.key)
         if isinstance(row, Deployment):
+            from screens.pods import PodsScreen
+
             self.app.push_screen(PodsScreen(owner=row.name, namespace=row.namespace))
 
     def action_logs(self) -> None:
@@ -67,6 +67,9 @@ class DeploymentActions(ResourceScreen[Deployment]):
         except TimeoutError:
             self.notify("the pods did not load in time; try again", severity="warning")
             return
+        from screens.logs import LogsScreen
+        from screens.pod_columns import owned_by_deployment
+
         d = deployment
         pods = sorted(
             (p for p in store.items.values() if isinstance(p, Pod) and p.namespace == d.namespace
@@ -83,6 +86,8 @@ class DeploymentActions(ResourceScreen[Deployment]):
         """Show the deployment as YAML with its events."""
         d = self.selected_deployment()
         if d is not None:
+            from screens.describe import DescribeScreen
+
             self.app.push_screen(DescribeScreen(Kind.DEPLOYMENT, d.namespace, d.name))
 
     def action_scale(self) -> None:
@@ -92,6 +97,8 @@ class DeploymentActions(ResourceScreen[Deployment]):
             self.run_worker(self._scale(d), group="operation", exclusive=True, exit_on_error=False)
 
     async def _scale(self, deployment: Deployment) -> None:
+        from screens.scale import ScaleScreen
+
         app = self.console
         dialog = ScaleScreen(deployment, app.config.operations.max_replicas)
         replicas = await app.push_screen_wait(dialog)
@@ -104,6 +111,8 @@ class DeploymentActions(ResourceScreen[Deployment]):
         """Open the deployment's revisions to choose one to roll back to."""
         d = self.selected_deployment()
         if d is not None:
+            from screens.rollback import RollbackScreen
+
             self.app.push_screen(RollbackScreen(d))
 
     def action_restart(self) -> None:
@@ -112,3 +121,13 @@ class DeploymentActions(ResourceScreen[Deployment]):
         if d is None:
             return
         self._run_operation(Operation.restart(self.console.context, d.namespace, d.name))
+
+
+def warm_up() -> None:
+    """Import the screens the deployment keys open, so that the first press of each
+    does not pay for it. Called once the console has painted its data and is idle."""
+    import screens.describe
+    import screens.logs
+    import screens.pods
+    import screens.rollback
+    import screens.scale  # noqa: F401

@@ -18,7 +18,7 @@ from console.health import BackendHealth
 from console.models import Deployment
 from console.panels import for_deployment
 from console.state import ResourceStore
-from screens.deployment_actions import DeploymentActions
+from screens.deployment_actions import DeploymentActions, warm_up
 from screens.deployment_columns import deployment_columns, deployment_filter, deployment_sort_key
 from screens.widgets.filter_bar import FilterBar
 from screens.widgets.header import ConsoleHeader
@@ -58,8 +58,14 @@ class DeploymentsScreen(DeploymentActions):
             self._store = cast("ResourceStore[Deployment]", store)
             self._follow(self._store, self._on_store_changed)
             self.table.replace_all(self._store.items)
+            self.run_worker(self._warm_up(self._store), group="warm-up", exit_on_error=False)
         self.watch(self.app, "namespace", self._narrow)
         self.watch(self.app, "kubernetes_health", self._show_state)
+
+    async def _warm_up(self, store: ResourceStore[Deployment]) -> None:
+        """Once the deployments are listed and painted, load what their keys open."""
+        await store.wait_synced()
+        self.call_after_refresh(warm_up)
 
     def action_metrics(self) -> None:
         """Open the charts of the deployment under the cursor (the config's
