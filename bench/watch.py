@@ -94,7 +94,9 @@ def main(argv: list[str] | None = None) -> None:
               f"median {statistics.median(took) * 1000:.1f} ms ({len(after)} runs)")
 
 
-def kubectl_changes(kubeconfig: str, console: PtyConsole, runs: int = 5) -> list[tuple[float, float]]:
+def kubectl_changes(
+    kubeconfig: str, console: PtyConsole, runs: int = 5
+) -> list[tuple[float, float]]:
     """(kubectl's own time, screen time after it returned) for ``runs`` ``kubectl
     scale`` commands; empty without kubectl."""
     kubectl = shutil.which("kubectl")
