@@ -4,9 +4,10 @@
 
 Budgets: a world of 5,000 pods on 200 nodes is populated in under 8 s of CPU; the
 first ``/api/v1/alerts`` of the default world, which catches the rules up on the
-world's history by reconstructing their state, costs under half of replaying
-every evaluation; an idle sandbox (its own process, as the console starts it)
-takes under 10 % of one core.
+world's history (reconstructing their state rather than replaying each evaluation),
+costs under 0.25 s of CPU, so the Alerts area never waits on it; an idle sandbox (its
+own process, as the console starts it) takes under 10 % of one core. Replaying every
+evaluation is printed beside the catch-up for comparison.
 
 Growing and the catch-up are timed in this process (``time.process_time``, the
 sandbox alone is running); idling is read from the child's ``/proc`` entry.
@@ -31,7 +32,7 @@ from console.sandbox.world import World
 
 RUNS = 3
 GROW_BUDGET = 8.0
-CATCH_UP_BUDGET = 0.5
+CATCH_UP_BUDGET = 0.25
 IDLE_BUDGET_PERCENT = 10.0
 SETTLE = 3.0
 #: A replay limit no catch-up reaches: every evaluation is replayed.
@@ -88,10 +89,11 @@ def main(argv: list[str] | None = None) -> None:
           f"(min {min(grown):.2f}, max {max(grown):.2f}; {RUNS} runs)  "
           f"budget {GROW_BUDGET:.0f} s")
     first_alerts(rules.REPLAY_LIMIT)  # untimed: the first run pays for imports and caches
-    ratios = [first_alerts(rules.REPLAY_LIMIT) / first_alerts(REPLAY_ALL) for _ in range(RUNS)]
-    print(f"first alerts, reconstructed / replayed  median {statistics.median(ratios):.2f} "
-          f"(min {min(ratios):.2f}, max {max(ratios):.2f}; {RUNS} runs)  "
-          f"budget {CATCH_UP_BUDGET:.2f}")
+    caught_up = [first_alerts(rules.REPLAY_LIMIT) for _ in range(RUNS)]
+    replayed = [first_alerts(REPLAY_ALL) for _ in range(RUNS)]
+    print(f"first alerts (catch-up)  median {statistics.median(caught_up) * 1000:.1f} ms of CPU "
+          f"(max {max(caught_up) * 1000:.1f}; {RUNS} runs; replaying every evaluation: "
+          f"{statistics.median(replayed) * 1000:.1f} ms)  budget {CATCH_UP_BUDGET * 1000:.0f} ms")
     idle = idle_percent(args.seconds)
     print(f"idle sandbox (default world)  {idle:.2f} % of one core over {args.seconds:.0f} s  "
           f"budget < {IDLE_BUDGET_PERCENT:.0f} %")
