@@ -35,7 +35,7 @@ def console_over(sandbox: SandboxProcess) -> OpsConsoleApp:
     assert sandbox.prometheus_url is not None
     backends = Backends(KubernetesAdapter(kubeconfig=sandbox.kubeconfig),
                         metrics=PrometheusAdapter(sandbox.prometheus_url), sandbox=True)
-    return build_app(Config(), backends)
+    return build_app(Config(), backends, tune_gc=True)  # as the CLI runs it
 
 
 async def open_metrics(app: OpsConsoleApp) -> float:

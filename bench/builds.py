@@ -131,7 +131,8 @@ async def run() -> None:
         # builds out of the real one.
         os.environ["XDG_DATA_HOME"] = tmp
         config = Config(audit=AuditConfig(path=Path(tmp) / "audit.jsonl"))
-        app = build_app(config, Backends(None, containers=docker))  # type: ignore[arg-type]
+        backends = Backends(None, containers=docker)  # type: ignore[arg-type]
+        app = build_app(config, backends, tune_gc=True)  # as the CLI runs it
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.press("5")
             while not app.screen.query(BuildList):

@@ -94,7 +94,7 @@ async def open_times(kubeconfig: str, replicas: int) -> list[float]:
     """``RUNS`` timings of ``open_once`` from the Deployments screen of a console
     already watching every deployment and pod."""
     adapter = KubernetesAdapter(kubeconfig=kubeconfig, context="sandbox")
-    app = build_app(Config(), Backends(adapter))
+    app = build_app(Config(), Backends(adapter), tune_gc=True)  # as the CLI runs it
     async with app.run_test(size=(120, 40)):
         pods = app.cluster_store(Kind.POD)
         assert pods is not None
