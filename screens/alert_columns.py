@@ -7,7 +7,7 @@ terminal.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from console.humanize import age
 from console.models import Alert
@@ -50,11 +50,39 @@ def alert_columns(clock: Callable[[], datetime]) -> list[Column[Alert]]:
     return [
         Column("state", "STATE", lambda a: a.state, 7, tone=state_tone),
         Column("severity", "SEVERITY", lambda a: a.severity or "-", 8, tone=severity_tone),
-        Column("name", "ALERT", lambda a: a.name, 16, flex=2, max_width=32),
+        Column("name", "ALERT", lambda a: a.name, 24, flex=2, max_width=40),
         Column("since", "SINCE", lambda a: age(a.active_at, clock()), 6, align="right"),
-        Column("labels", "LABELS", labels_text, 16, flex=3),
+        # Narrow terminals drop the labels: the summary names the object, and the
+        # detail under the table shows every label of the alert under the cursor.
+        Column("labels", "LABELS", labels_text, 16, flex=3, hide_below=120),
         Column("summary", "SUMMARY", lambda a: a.annotations.get("summary", ""), 16, flex=4),
     ]
+
+
+def alert_detail(alert: Alert) -> list[str]:
+    """What the detail under the Alerts table says of ``alert``: name, severity and
+    state since when (UTC: the table's SINCE column has the running age); the
+    summary; the runbook; every identifying label; the description. One string per
+    line, none empty."""
+    when = alert.active_at.astimezone(UTC) if alert.active_at else None
+    since = f" since {when:%Y-%m-%d %H:%M:%S} UTC" if when else ""
+    severity = f" · {alert.severity}" if alert.severity else ""
+    value = f" · value {_number(alert.value)}" if alert.value else ""
+    lines = [f"{alert.name}{severity} · {alert.state}{since}{value}"]
+    notes = alert.annotations
+    runbook = f"runbook: {notes['runbook_url']}" if notes.get("runbook_url") else ""
+    # Most useful first: a short pane cuts the last lines.
+    texts = (notes.get("summary", ""), runbook, labels_text(alert), notes.get("description", ""))
+    return lines + [text for text in texts if text]
+
+
+def _number(text: str) -> str:
+    """A sample value as Prometheus sends it ("2.100227790432802e-01") written for a
+    reader (0.21); text that is not a number is kept."""
+    try:
+        return f"{float(text):.4g}"
+    except ValueError:
+        return text
 
 
 def alert_sort_key(alert: Alert) -> tuple[int, int, str]:

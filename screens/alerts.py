@@ -24,7 +24,7 @@ from textual.widgets import Static
 from adapters.base import AdapterError, MetricsAdapter, Timeout
 from console.alert_query import alert_panel
 from console.models import Alert, AlertRule
-from screens.alert_columns import alert_columns, alert_rows, alert_sort_key
+from screens.alert_columns import alert_columns, alert_detail, alert_rows, alert_sort_key
 from screens.metrics import MetricsScreen
 from screens.refresh_timer import RefreshTimer
 from screens.widgets.header import ConsoleHeader
@@ -94,6 +94,7 @@ class AlertsScreen(Screen[None]):
         yield Static("", id="message", markup=False)
         yield ResourceTable(alert_columns(self.console.clock), sort_key=alert_sort_key,
                             id="alerts")
+        yield Static("", id="detail", markup=False)
         yield SteadyFooter()
 
     def on_mount(self) -> None:
@@ -140,6 +141,19 @@ class AlertsScreen(Screen[None]):
             self.table.replace_all(rows)
         elif upserted or deleted:
             self.table.apply(_AlertChanges(upserted, deleted))
+
+    def on_resource_table_row_highlighted(self, event: ResourceTable.RowHighlighted) -> None:
+        self._show_detail(event.key)
+
+    def on_resource_table_rows_changed(self, event: ResourceTable.RowsChanged) -> None:
+        self._show_detail(event.table.cursor_key)
+
+    def _show_detail(self, key: str | None) -> None:
+        """Describe the alert under the cursor below the table (hidden when none)."""
+        detail = self.query_one("#detail", Static)
+        alert = self._shown.get(key) if key is not None else None
+        detail.update("\n".join(alert_detail(alert)) if alert else "")
+        detail.set_class(alert is not None, "-visible")
 
     def on_screen_suspend(self) -> None:
         self._timer.suspend()

@@ -64,7 +64,8 @@ GROUPS: dict[str, tuple[AlertingRule, ...]] = {
             300.0,
             {"severity": "warning"},
             {"summary": "p99 latency of {{ $labels.deployment }} ({{ $labels.track }}) is "
-                        "{{ $value | humanize }}s"},
+                        "{{ $value | humanize }}s",
+             "runbook_url": "https://runbooks.acme.ai/model-serving/high-latency"},
         ),
     ),
     "gpu": (
@@ -76,7 +77,8 @@ GROUPS: dict[str, tuple[AlertingRule, ...]] = {
             {"severity": "warning"},
             {"summary": "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is held by "
                         "{{ $labels.namespace }}/{{ $labels.pod }} but {{ $value | humanize }}% "
-                        "busy"},
+                        "busy",
+             "runbook_url": "https://runbooks.acme.ai/gpu/allocated-but-idle"},
         ),
     ),
     "kubernetes": (
@@ -87,7 +89,9 @@ GROUPS: dict[str, tuple[AlertingRule, ...]] = {
             300.0,
             {"severity": "warning"},
             {"summary": "Pod {{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }})"
-                        " is in CrashLoopBackOff"},
+                        " is in CrashLoopBackOff",
+             "runbook_url": "https://runbooks.prometheus-operator.dev/runbooks/kubernetes/"
+                            "kubepodcrashlooping"},
         ),
         AlertingRule(
             "KubeDeploymentReplicasMismatch",
@@ -95,7 +99,9 @@ GROUPS: dict[str, tuple[AlertingRule, ...]] = {
             600.0,
             {"severity": "warning"},
             {"summary": "Deployment {{ $labels.namespace }}/{{ $labels.deployment }} has not "
-                        "matched its expected number of replicas for 10 minutes"},
+                        "matched its expected number of replicas for 10 minutes",
+             "runbook_url": "https://runbooks.prometheus-operator.dev/runbooks/kubernetes/"
+                            "kubedeploymentreplicasmismatch"},
         ),
     ),
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from console.sandbox.server import ThreadedSandbox
 from screens.alerts import AlertsScreen
@@ -75,3 +76,29 @@ async def test_a_down_prometheus_is_said_above_the_alerts(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("3")
         await wait_for(pilot, lambda: "Prometheus unavailable" in screen_text(app), timeout=10)
+
+
+async def test_the_alert_under_the_cursor_is_detailed_with_its_runbook_at_80x24(
+    sandbox: ThreadedSandbox, tmp_path: Path
+) -> None:
+    app = sandbox_app(sandbox, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await wait_for(pilot, lambda: error_alert_key(app) is not None, timeout=15)
+        key = error_alert_key(app)
+        assert key is not None
+        alerts_table(app).move_cursor(key)
+        await wait_for(pilot, lambda: "runbook: https://runbooks.acme.ai" in screen_text(app))
+        text = screen_text(app)
+        assert f"{ERROR_ALERT} · critical · firing since" in text
+        assert "deployment=mistral-7b-chat namespace=serving" in text
+        assert "LABELS" not in text  # at 80 columns the labels live in the detail only
+        # Another alert under the cursor: the detail follows it.
+        other = next(k for k in alerts_table(app).row_keys if "alertname=PodCrashLooping" in k)
+        alerts_table(app).move_cursor(other)
+        await wait_for(pilot, lambda: "PodCrashLooping · warning" in screen_text(app))
+        # The address is longer than the line: it folds onto the next one, whole.
+        assert " https://runbooks.prometheus-operator.dev/runbooks/kube" in screen_text(app)
+        detail = str(app.screen.query_one("#detail", Static).render())
+        assert "runbooks/kubernetes/kubepodcrashlooping" in detail  # whole, though wrapped
+        assert "high-error-rate" not in detail
