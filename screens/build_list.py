@@ -18,6 +18,7 @@ from datetime import datetime
 from time import monotonic
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -30,7 +31,7 @@ from console.audit import AuditError, AuditRecord
 from console.build_history import BuildHistory, BuildRecord
 from console.build_progress import BuildProgress
 from console.builds import BuildForm, BuildRequest
-from console.docker_actions import DockerOperation
+from console.docker_actions import DockerAction, DockerOperation
 from console.docker_ops import DockerOperations
 from console.humanize import age
 from console.models import BuildEvent
@@ -40,7 +41,8 @@ from console.throttle import Throttle
 from console.validation import ValidationError
 from screens.build_form import BuildFormScreen
 from screens.build_run import BuildRunScreen
-from screens.docker_flow import confirm_docker, report_refusal
+from screens.docker_flow import confirm_docker, refuse_disabled_docker_key, report_refusal
+from screens.operation_flow import read_only_disables
 from screens.push import PushScreen
 from screens.widgets.columns import Column, Tone
 from screens.widgets.resource_table import ResourceTable
@@ -68,6 +70,10 @@ class BuildList(Vertical):
         Binding("x", "cancel_build", "Cancel build", id="builds.cancel"),
         Binding("p", "push", "Push", id="builds.push"),
     ]
+    #: The keys that change the daemon or a registry, disabled in read-only mode.
+    MUTATING: ClassVar[dict[str, DockerAction]] = {
+        "new_build": DockerAction.BUILD, "push": DockerAction.PUSH,
+    }
 
     class Progressed(Message, bubble=False):
         """The running build changed; time to repaint (coalesced). It stays here:
@@ -133,7 +139,9 @@ class BuildList(Vertical):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         running = self.progress is not None and not self.progress.done
-        if action in ("new_build", "push") and self.console.docker_health.state != "ok":
+        if action in self.MUTATING and self.console.docker_health.state != "ok":
+            return None
+        if not read_only_disables(self, action, self.MUTATING):
             return None
         if action == "cancel_build":
             return running
@@ -145,6 +153,9 @@ class BuildList(Vertical):
             record = self.table.row(self.table.cursor_key) if self.table.cursor_key else None
             return record is not None and record.result == "succeeded" and bool(record.tags)
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        refuse_disabled_docker_key(self, event, self.MUTATING)
 
     def action_new_build(self) -> None:
         """Ask for a build, confirm it, and start it."""

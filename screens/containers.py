@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -21,11 +22,12 @@ from textual.worker import Worker
 
 from adapters.base import AdapterError
 from console.container_stats import StatsHistory, sparkline
-from console.docker_actions import DockerOperation
+from console.docker_actions import DockerAction, DockerOperation
 from console.models import Container
 from console.units import format_value
 from screens.container_logs import ContainerLogsScreen
-from screens.docker_flow import run_docker_operation
+from screens.docker_flow import refuse_disabled_docker_key, run_docker_operation
+from screens.operation_flow import read_only_disables
 from screens.widgets.columns import Column, Tone
 from screens.widgets.resource_table import ResourceTable
 
@@ -72,6 +74,12 @@ class ContainersView(Vertical):
         Binding("t", "container('stop')", "Stop", id="containers.stop"),
         Binding("R", "container('restart')", "Restart", id="containers.restart"),
     ]
+    #: The keys that change a container, disabled in read-only mode.
+    MUTATING: ClassVar[dict[str, DockerAction]] = {
+        "container('start')": DockerAction.START,
+        "container('stop')": DockerAction.STOP,
+        "container('restart')": DockerAction.RESTART,
+    }
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -186,8 +194,14 @@ class ContainersView(Vertical):
             self.action_logs()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Every action needs the daemon: shown disabled while it does not answer."""
-        return True if self.console.docker_health.state == "ok" else None
+        """Every action needs the daemon: shown disabled while it does not answer;
+        start, stop and restart are shown disabled in read-only mode too."""
+        if self.console.docker_health.state != "ok":
+            return None
+        return read_only_disables(self, action, {"container"})
+
+    def on_key(self, event: events.Key) -> None:
+        refuse_disabled_docker_key(self, event, self.MUTATING)
 
     def _selected(self) -> Container | None:
         key = self.table.cursor_key

@@ -6,24 +6,29 @@ Call these from a worker: they wait on the confirmation dialog.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from textual import events
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widget import Widget
 
 from adapters.base import AdapterError
 from console.audit import AuditLog, default_audit_path
-from console.docker_actions import DockerOperation
+from console.docker_actions import DockerAction, DockerOperation
 from console.docker_ops import DockerOperations, DockerOutcome
 from console.operations import OperationError, Refused
 from console.validation import ValidationError
 from screens.docker_confirm import DockerConfirmScreen
+from screens.operation_flow import refuse_key
 
 if TYPE_CHECKING:
     from console.app import OpsConsoleApp
 
-__all__ = ["confirm_docker", "docker_operations_for", "run_docker_operation"]
+__all__ = [
+    "confirm_docker", "docker_operations_for", "refuse_disabled_docker_key", "run_docker_operation",
+]
 
 
 def docker_operations_for(app: OpsConsoleApp) -> DockerOperations | None:
@@ -34,6 +39,21 @@ def docker_operations_for(app: OpsConsoleApp) -> DockerOperations | None:
         return None
     audit = AuditLog(app.config.audit.path or default_audit_path())
     return DockerOperations(adapter, audit, read_only=app.read_only)
+
+
+def refuse_disabled_docker_key(
+    node: Widget, event: events.Key, actions: Mapping[str, DockerAction]
+) -> None:
+    """``refuse_key`` for the Docker mutations: ``actions`` maps binding actions (as
+    written in the binding, e.g. ``"container('stop')"``) to the mutation they start;
+    the Docker operations service gives the reason (read-only)."""
+
+    def reason_for(name: str) -> str | None:
+        ops = docker_operations_for(cast("OpsConsoleApp", node.app))
+        action = actions.get(name)
+        return ops.refusal(action) if ops is not None and action is not None else None
+
+    refuse_key(node, event, reason_for)
 
 
 async def confirm_docker(

@@ -9,20 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Static
 
 from adapters.base import AdapterError, Kind
-from console.docker_actions import DockerOperation
+from console.docker_actions import DockerAction, DockerOperation
 from console.humanize import age
 from console.image_usage import deployments_using
 from console.models import Deployment, Image
 from console.units import format_value
-from screens.docker_flow import run_docker_operation
+from screens.docker_flow import refuse_disabled_docker_key, run_docker_operation
 from screens.image_history import ImageHistoryScreen
 from screens.image_usage import ImageUsageScreen
+from screens.operation_flow import read_only_disables
 from screens.push import PushScreen
 from screens.widgets.columns import Column
 from screens.widgets.resource_table import ResourceTable
@@ -69,6 +71,10 @@ class ImagesView(Vertical):
         Binding("d", "remove", "Remove", id="images.remove"),
         Binding("r", "reload", "Refresh", id="images.reload"),
     ]
+    #: The keys that change the daemon's images, disabled in read-only mode.
+    MUTATING: ClassVar[dict[str, DockerAction]] = {
+        "push": DockerAction.PUSH, "remove": DockerAction.REMOVE_IMAGE,
+    }
 
     @property
     def console(self) -> OpsConsoleApp:
@@ -113,8 +119,14 @@ class ImagesView(Vertical):
             self.action_history()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Every action needs the daemon: shown disabled while it does not answer."""
-        return True if self.console.docker_health.state == "ok" else None
+        """Every action needs the daemon: shown disabled while it does not answer;
+        push and remove are shown disabled in read-only mode too."""
+        if self.console.docker_health.state != "ok":
+            return None
+        return read_only_disables(self, action, self.MUTATING)
+
+    def on_key(self, event: events.Key) -> None:
+        refuse_disabled_docker_key(self, event, self.MUTATING)
 
     def _selected(self) -> ImageRow | None:
         key = self.table.cursor_key

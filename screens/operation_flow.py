@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import events
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widget import Widget
 
 from adapters.base import AdapterError
 from console.actions import Action, Operation
@@ -25,7 +26,9 @@ from screens.confirm import ConfirmScreen, ReloadScreen
 if TYPE_CHECKING:
     from console.app import OpsConsoleApp
 
-__all__ = ["operations_for", "refuse_disabled_key", "run_operation"]
+__all__ = [
+    "operations_for", "read_only_disables", "refuse_disabled_key", "refuse_key", "run_operation",
+]
 
 
 def operations_for(app: OpsConsoleApp) -> Operations | None:
@@ -45,27 +48,35 @@ def operations_for(app: OpsConsoleApp) -> Operations | None:
     )
 
 
-def refuse_disabled_key(
-    screen: Screen[Any], event: events.Key, actions: Mapping[str, Action]
-) -> None:
-    """If ``event`` is the key of a disabled mutating binding of ``screen``
-    (``actions`` maps action names to the mutation they perform), say why it is
-    refused and stop the key."""
-    active = screen.active_bindings.get(event.key)
+def refuse_key(node: Widget, event: events.Key, reason_for: Callable[[str], str | None]) -> None:
+    """If ``event`` is the key of a disabled binding on ``node``'s screen and
+    ``reason_for(the binding's action)`` says why it is refused, say so and stop the
+    key (a disabled key that does nothing at all leaves the operator guessing)."""
+    active = node.screen.active_bindings.get(event.key)
     if active is None or active.enabled:
         return
-    action = actions.get(active.binding.action)
-    ops = operations_for(cast("OpsConsoleApp", screen.app))
-    reason = ops.refusal(action) if ops is not None and action is not None else None
+    reason = reason_for(active.binding.action)
     if reason:
-        screen.notify(reason, title="Refused", severity="warning", markup=False)
+        node.notify(reason, title="Refused", severity="warning", markup=False)
         event.stop()
 
 
-def read_only_disables(screen: Screen[Any], action: str, mutating: Collection[str]) -> bool | None:
+def refuse_disabled_key(node: Widget, event: events.Key, actions: Mapping[str, Action]) -> None:
+    """``refuse_key`` for the cluster mutations: ``actions`` maps action names to the
+    mutation they perform; the operations service gives the reason."""
+
+    def reason_for(name: str) -> str | None:
+        ops = operations_for(cast("OpsConsoleApp", node.app))
+        action = actions.get(name)
+        return ops.refusal(action) if ops is not None and action is not None else None
+
+    refuse_key(node, event, reason_for)
+
+
+def read_only_disables(node: Widget, action: str, mutating: Collection[str]) -> bool | None:
     """``check_action``'s answer for a mutating ``action``: None (shown disabled)
     when the console is read-only, True otherwise."""
-    if action in mutating and cast("OpsConsoleApp", screen.app).read_only:
+    if action in mutating and cast("OpsConsoleApp", node.app).read_only:
         return None
     return True
 

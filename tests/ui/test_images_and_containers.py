@@ -133,10 +133,30 @@ async def test_a_read_only_console_refuses_to_stop_a_container(sandbox, tmp_path
         await pilot.press("C")
         table = screen.query_one("#containers", ResourceTable)
         await wait_for(pilot, lambda: table.row_count >= 3)
+        # The mutating keys are shown disabled, the others stay live.
+        bindings = app.screen.active_bindings
+        assert [bindings[k].enabled for k in ("s", "t", "R", "enter")] == [False] * 3 + [True]
         await pilot.press("t")
         await pilot.pause(0.2)
         assert not isinstance(app.screen, DockerConfirmScreen)
         assert any("read-only" in n.message for n in app._notifications)
+    assert read_records(tmp_path / "audit.jsonl") == []
+
+
+async def test_read_only_shows_build_push_and_remove_disabled(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(tmp_path, sandbox.docker_url, read_only=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_builds(app, pilot)
+        assert not app.screen.active_bindings["n"].enabled  # new build
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert screen is app.screen  # no build form opened
+        assert any("read-only" in n.message for n in app._notifications)
+        await pilot.press("I")
+        table = screen.query_one("#images", ResourceTable)
+        await wait_for(pilot, lambda: table.row_count >= 1)
+        bindings = app.screen.active_bindings
+        assert [bindings[k].enabled for k in ("p", "d", "w", "r")] == [False, False, True, True]
     assert read_records(tmp_path / "audit.jsonl") == []
 
 
