@@ -24,11 +24,12 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from adapters.base import ClusterAdapter, ContainerAdapter, Kind, MetricsAdapter
+from adapters.base import AdapterError, ClusterAdapter, ContainerAdapter, Kind, MetricsAdapter
 from console.config import Config
 from console.health import CONNECTING, OFF, OK, BackendHealth, keep_connecting
 from console.models import KubeObject
 from console.state import ChangeSet, ClusterState, ResourceStore
+from screens.context_picker import ContextPicker, SwitchingContext
 from screens.help import HelpScreen, describe_bindings
 from screens.messages import BackendHealthChanged
 from screens.namespace_picker import NamespacePicker
@@ -58,6 +59,9 @@ class Area:
         return screen
 
 
+#: The transient mode shown while the areas are rebuilt for another context.
+_SWITCHING = "switching-context"
+
 #: The console's areas, in the order of their number keys. A new area is one entry.
 AREAS: tuple[Area, ...] = (
     Area("deployments", "Deployments", "1", "screens.deployments:DeploymentsScreen"),
@@ -79,6 +83,9 @@ class Backends:
     #: Awaited once before any adapter connects (the sandbox child process coming up);
     #: an ``AdapterError`` it raises is reported like a failed connect.
     ready: Callable[[], Awaitable[None]] | None = None
+    #: A cluster adapter for another context of the same kubeconfig (the context
+    #: switcher); None when there is only one (the sandbox, in-cluster).
+    cluster_for: Callable[[str], ClusterAdapter] | None = None
 
 
 class OpsConsoleApp(App[None]):
@@ -94,6 +101,7 @@ class OpsConsoleApp(App[None]):
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("n", "namespace", "Namespace", id="namespace"),
+        Binding("K", "context", "Context", id="context"),
         *(
             Binding(area.key, f"switch_mode({area.name!r})", area.title, id=area.name)
             for area in AREAS
@@ -230,6 +238,68 @@ class OpsConsoleApp(App[None]):
     def _switch_namespace(self, namespace: str | None) -> None:
         if namespace is not None:
             self.namespace = namespace
+
+    def action_context(self) -> None:
+        """Open the context switcher (the kubeconfig's contexts)."""
+        if self.backends.cluster is None:
+            self.notify("Kubernetes is not configured", title="No contexts", severity="warning")
+            return
+        self.run_worker(self._pick_context(self.backends.cluster), group="context-picker",
+                        exclusive=True, exit_on_error=False)
+
+    async def _pick_context(self, cluster: ClusterAdapter) -> None:
+        try:
+            contexts = await cluster.contexts()
+        except AdapterError as exc:
+            self.notify(exc.detail, title=exc.title, severity="error", markup=False)
+            return
+        chosen = await self.push_screen_wait(ContextPicker(contexts, self.context))
+        if chosen is None or chosen == self.context:
+            return
+        if self.backends.cluster_for is None:
+            self.notify(f"this console runs on {self.context or 'one cluster'} only; start it "
+                        f"with --context {chosen}", title="Cannot switch", severity="warning",
+                        markup=False)
+            return
+        await self.switch_context(chosen)
+
+    async def switch_context(self, context: str) -> None:
+        """Leave the current cluster for ``context`` of the same kubeconfig: stop its
+        stores, rebuild every area (nothing shown can belong to the old cluster),
+        connect to the new one (header: connecting, then its health; read-only if
+        the context is listed so), and close the old adapter."""
+        make = self.backends.cluster_for
+        old = self.backends.cluster
+        if make is None or old is None:
+            raise RuntimeError("this console cannot switch contexts")
+        new = make(context)
+        for worker in list(self.workers):
+            if worker.group == "stores" or worker.name == "connect:kubernetes":
+                worker.cancel()
+        self.backends.cluster = new
+        self.cluster = ClusterState(new)
+        self._started_kinds.clear()
+        self._cluster_ready = asyncio.Event()
+        self._show_context(context)
+        self.kubernetes_health = CONNECTING
+        await self._rebuild_areas(context)
+        self.run_worker(self._connect("kubernetes", new.connect), name="connect:kubernetes",
+                        group="connect", exit_on_error=False)
+        try:
+            await asyncio.wait_for(old.close(), timeout=2.0)
+        except Exception:  # best effort: the old cluster may be the one that is down
+            log.exception("closing the adapter of the previous context failed")
+
+    async def _rebuild_areas(self, context: str) -> None:
+        """Replace every area's screen stack with a new one, back on the same area."""
+        area = self.current_mode
+        self.add_mode(_SWITCHING, partial(SwitchingContext, context))
+        await self.switch_mode(_SWITCHING)
+        for each in AREAS:
+            await self.remove_mode(each.name)
+            self.add_mode(each.name, each.make_screen)
+        await self.switch_mode(area)
+        await self.remove_mode(_SWITCHING)
 
     def action_help(self) -> None:
         """Show every key of the current screen."""

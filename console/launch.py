@@ -12,10 +12,15 @@ import asyncio
 import gc
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adapters.base import ClusterAdapter, ContainerAdapter, MetricsAdapter, Unavailable
 from console.config import Config
+
+if TYPE_CHECKING:
+    from console.app import Backends
 
 
 class SandboxBackends:
@@ -89,15 +94,20 @@ class SandboxBackends:
 
 def real_backends(
     config: Config, *, kubeconfig: Path | None, context: str | None, namespace: str | None
-) -> tuple[ClusterAdapter, MetricsAdapter | None, ContainerAdapter | None]:
-    """Adapters for a real cluster (and Prometheus/Docker where configured)."""
+) -> Backends:
+    """Adapters for a real cluster (and Prometheus/Docker where configured); with a
+    kubeconfig, the context switcher can open any of its contexts."""
     from adapters.kubernetes import KubernetesAdapter
+    from console.app import Backends
 
     timeout = config.kubernetes.request_timeout
     cluster: ClusterAdapter
+    cluster_for: Callable[[str], ClusterAdapter] | None = None
     if kubeconfig is None:
         cluster = KubernetesAdapter.in_cluster(namespace, request_timeout=timeout)
     else:
+        cluster_for = partial(KubernetesAdapter, str(kubeconfig), namespace=namespace,
+                              request_timeout=timeout)
         cluster = KubernetesAdapter(str(kubeconfig), context, namespace, request_timeout=timeout)
     metrics: MetricsAdapter | None = None
     if config.prometheus.url:
@@ -109,7 +119,7 @@ def real_backends(
     from adapters.docker import DockerAdapter
 
     containers: ContainerAdapter = DockerAdapter(config.docker.host, timeout=config.docker.timeout)
-    return cluster, metrics, containers
+    return Backends(cluster, metrics, containers, cluster_for=cluster_for)
 
 
 def launch(
@@ -133,10 +143,9 @@ def launch(
         backends = Backends(sb.cluster, sb.metrics, sb.containers, sandbox=True, ready=sb.ready)
         cleanup = sb.close
     else:
-        cluster, metrics, containers = real_backends(
+        backends = real_backends(
             config, kubeconfig=kubeconfig, context=context, namespace=namespace
         )
-        backends = Backends(cluster, metrics, containers)
     try:
         app = build_app(
             config, backends, read_only=read_only, namespace=namespace or "", tune_gc=True
