@@ -33,7 +33,7 @@ class DeploymentsScreen(DeploymentActions):
     AUTO_FOCUS = "#deployments"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("slash", "filter", "Filter", id="filter", priority=True),
         Binding("m", "metrics", "Metrics", id="deployments.metrics"),
     ]
 

@@ -25,6 +25,7 @@ from adapters.base import AdapterError, ClusterAdapter, LogOptions
 from console.logbuffer import LogBuffer, LogLine
 from console.models import Pod
 from console.validation import ValidationError
+from screens.widgets.focus import focus_now, skip_while_typing
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.log_view import LogView
 from screens.widgets.steady_footer import SteadyFooter
@@ -66,7 +67,7 @@ class LogsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="logs.back"),
         Binding("space", "pause", "Pause/resume", id="logs.pause"),
-        Binding("slash", "filter", "Filter", id="logs.filter"),
+        Binding("slash", "filter", "Filter", id="logs.filter", priority=True),
         Binding("w", "wrap", "Wrap", id="logs.wrap"),
         Binding("p", "previous", "Previous", id="logs.previous"),
         Binding("t", "tail", "Tail", id="logs.tail"),
@@ -238,9 +239,10 @@ class LogsScreen(Screen[None]):
 
     def action_filter(self) -> None:
         """Open the filter line."""
+        skip_while_typing(self)
         field = self.query_one("#filter", Input)
         field.add_class("-open")
-        field.focus()
+        focus_now(field)  # keys typed right after `/` are the pattern
 
     def action_save(self) -> None:
         """Ask where to save the shown lines."""
@@ -248,7 +250,7 @@ class LogsScreen(Screen[None]):
         stamp = self.console.clock().strftime("%Y%m%d-%H%M%S")
         field.value = str(Path.cwd() / f"{self.pods[0].name if self.pods else 'logs'}-{stamp}.log")
         field.add_class("-open")
-        field.focus()
+        focus_now(field)
 
     # ------------------------------------------------------------------ inputs
 

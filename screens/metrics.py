@@ -30,6 +30,7 @@ from console.panels import Panel
 from console.timerange import RangeError, Window, format_range, next_preset, parse_range, window
 from screens.refresh_timer import RefreshTimer
 from screens.widgets.chart_panel import ChartPanel
+from screens.widgets.focus import skip_while_typing
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.history_input import HistoryInput
 from screens.widgets.steady_footer import SteadyFooter
@@ -55,7 +56,7 @@ class MetricsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "next_range", "Range", id="metrics.range"),
         Binding("T", "custom_range", "Custom range", id="metrics.custom-range"),
-        Binding("colon", "promql", "PromQL", id="metrics.promql"),
+        Binding("colon", "promql", "PromQL", id="metrics.promql", priority=True),
         Binding("f", "zoom", "Full screen", id="metrics.zoom"),
         Binding("r", "refresh", "Refresh", id="metrics.refresh"),
         Binding("escape", "back", "Back", show=False, id="metrics.back"),
@@ -209,6 +210,7 @@ class MetricsScreen(Screen[None]):
 
     def action_promql(self) -> None:
         """Open the ad-hoc PromQL prompt (up/down recall earlier queries)."""
+        skip_while_typing(self)
         self.query_one("#promql", HistoryInput).open()
 
     def action_zoom(self) -> None:

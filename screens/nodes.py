@@ -38,7 +38,7 @@ class NodesScreen(ResourceScreen[NodeAllocation]):
     AUTO_FOCUS = "#nodes"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="nodes.filter"),
+        Binding("slash", "filter", "Filter", id="nodes.filter", priority=True),
         Binding("c", "cordon", "Cordon", id="nodes.cordon"),
         Binding("u", "uncordon", "Uncordon", id="nodes.uncordon"),
     ]

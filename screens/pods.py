@@ -37,7 +37,7 @@ class PodsScreen(ResourceScreen[Pod]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="pods.back"),
-        Binding("slash", "filter", "Filter", id="pods.filter"),
+        Binding("slash", "filter", "Filter", id="pods.filter", priority=True),
         Binding("l", "logs", "Logs", id="pods.logs"),
         Binding("d", "describe", "Describe", id="pods.describe"),
         Binding("D", "delete_pod", "Delete pod", id="pods.delete"),

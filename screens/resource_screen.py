@@ -25,6 +25,7 @@ from console.models import KubeObject
 from console.state import Listener, ResourceStore
 from screens.operation_flow import read_only_disables, refuse_disabled_key, run_operation
 from screens.widgets.filter_bar import FilterBar
+from screens.widgets.focus import skip_while_typing
 from screens.widgets.resource_table import ResourceTable
 from screens.widgets.rows import Changes
 
@@ -99,6 +100,7 @@ class ResourceScreen(Screen[None], Generic[RowT]):
 
     def action_filter(self) -> None:
         """Open the filter line."""
+        skip_while_typing(self)
         self.query_one(FilterBar).open()
 
     def on_input_changed(self, event: Input.Changed) -> None:

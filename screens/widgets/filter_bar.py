@@ -13,6 +13,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Input
 
+from screens.widgets.focus import focus_now
+
 
 class FilterBar(Input):
     """A one-line filter input that shows itself only while open or non-empty."""
@@ -42,7 +44,7 @@ class FilterBar(Input):
     def open(self) -> None:
         """Show the line and put the cursor in it."""
         self.add_class("-open")
-        self.focus()
+        focus_now(self)  # keys typed right after the one that opened it are its text
 
     def action_clear_filter(self) -> None:
         """Clear the filter, hide the line and post ``Closed``."""

@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widgets import Input
 
 from console.history import History
+from screens.widgets.focus import focus_now
 
 
 class HistoryInput(Input):
@@ -36,7 +37,7 @@ class HistoryInput(Input):
         self.value = value
         self.cursor_position = len(value)
         self.add_class("-open")
-        self.focus()
+        focus_now(self)  # keys typed right after the one that opened it are its text
 
     def close(self) -> None:
         """Hide the prompt (its value is kept)."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from textual import events
+from textual.widgets import Input
+
 from adapters.base import Kind, Unavailable
 from console.config import Config
 from screens.help import HelpScreen
@@ -212,3 +215,22 @@ async def test_a_broken_watch_keeps_the_rows_says_so_and_recovers(fake_app: AppF
         assert table(app).row_count == 5
         await wait_for(pilot, lambda: app.kubernetes_health.state == "ok", timeout=3)
         assert "rows may be stale" not in screen_text(app)
+
+
+async def test_text_typed_in_one_burst_after_slash_goes_to_the_filter(
+    fake_app: AppFactory,
+) -> None:
+    """A paste or a fast typist over a slow link: `/mistral` arrives as one burst, all
+    eight keys queued before the first is handled. `m` must not open the charts."""
+    app, _ = fake_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: table(app).row_count == 5)
+        screen = app.screen
+        for key, char in [("slash", "/"), *((c, c) for c in "mistral")]:
+            app.post_message(events.Key(key, char))  # queued, none handled yet
+        await wait_for(pilot, lambda: table(app).row_count == 1)
+        assert app.screen is screen
+        assert table(app).row_keys == ["inference/mistral-7b"]
+        assert screen.query_one("#filter", Input).value == "mistral"
+        await pilot.press("slash")  # inside the filter, "/" is a character
+        assert screen.query_one("#filter", Input).value == "mistral/"
