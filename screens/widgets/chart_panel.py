@@ -28,6 +28,7 @@ from console.models import QueryResult
 from console.panels import ChartSeries, Panel, chart_series, digest, value_at
 from console.timerange import Window
 from console.units import format_value
+from screens.widgets import legend
 
 #: Seconds between two redraws of one chart, at least.
 MIN_REDRAW_INTERVAL = 1.0
@@ -181,6 +182,11 @@ class ChartPanel(Widget, can_focus=True):
         elif self._draw_timer is None:
             self._draw_timer = self.set_timer(wait, self._draw, name="redraw")
 
+    def on_resize(self) -> None:
+        """Fit the legend to the new width (the plot redraws itself)."""
+        if self._lines:
+            self.query_one("#legend", Static).update(self._legend(self._colours()))
+
     def _colours(self) -> list[tuple[int, int, int]]:
         variables = self.app.theme_variables
         return [Color.parse(variables[name]).rgb for name in SERIES_COLOURS if name in variables]
@@ -220,18 +226,19 @@ class ChartPanel(Widget, can_focus=True):
         self.query_one("#legend", Static).update(self._legend(colours))
 
     def _legend(self, colours: list[tuple[int, int, int]]) -> Text:
-        """Each series' colour, name and value (newest, or at the cursor)."""
-        text = Text(no_wrap=False, overflow="ellipsis")
-        if self._cursor is not None:
-            text.append(_clock(self._cursor) + "  ", style="bold")
+        """The thresholds, then each series' colour, name and value (newest, or at the
+        cursor) by value, largest first — fitted to the legend's two lines."""
+        entries = []
         for i, line in enumerate(self._lines):
             value = line.last if self._cursor is None else value_at(line.points, self._cursor)
             shown = "-" if value is None else format_value(value, self.panel.unit)
-            text.append("━ ", style=Style(color=_rich(colours[i % len(colours)])))
-            text.append(f"{line.name} {shown}  ")
-        for threshold in self.panel.thresholds:
-            text.append(f"┄ {format_value(threshold, self.panel.unit)}  ")
-        return text
+            colour = Style(color=_rich(colours[i % len(colours)]))
+            entries.append(legend.Entry("━", f"{line.name} {shown}", colour, value))
+        thresholds = [legend.Entry("┄", format_value(t, self.panel.unit))
+                      for t in self.panel.thresholds]
+        prefix = _clock(self._cursor) if self._cursor is not None else ""
+        width = self.query_one("#legend", Static).content_size.width
+        return legend.fit([*thresholds, *legend.ordered(entries)], width, prefix=prefix)
 
 
 def _rich(rgb: tuple[int, int, int]) -> str:

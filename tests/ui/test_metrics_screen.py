@@ -40,7 +40,11 @@ async def test_the_metrics_area_shows_six_charts_with_data(
         assert len(charts) == 6
         await wait_for(pilot, lambda: all(c.has_data for c in charts), timeout=15)
         assert "Requests/s by deployment" in screen_text(app)
-        assert "mistral-7b-chat" in str(charts[0].query_one("#legend").render())
+        # The error-ratio legend leads with its threshold, then the worst deployment
+        # (the bad rollout), however many others there are.
+        errors = str(charts[1].query_one("#legend").render())
+        assert errors.startswith("┄ 5%  ━ mistral-7b-chat 2"), errors
+        assert "more" in str(charts[0].query_one("#legend").render())  # 14 never fit
 
 
 async def test_a_bad_ad_hoc_query_shows_prometheus_error_type_and_message(
