@@ -25,6 +25,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from adapters.base import AdapterError, ClusterAdapter, ContainerAdapter, Kind, MetricsAdapter
+from console.alert_summary import FiringSummary
 from console.config import Config
 from console.health import CONNECTING, OFF, OK, BackendHealth, keep_connecting
 from console.models import KubeObject
@@ -122,6 +123,9 @@ class OpsConsoleApp(App[None]):
     """The Prometheus-compatible API's health."""
     docker_health: reactive[BackendHealth] = reactive(OFF)
     """The Docker Engine's health."""
+    firing: reactive[FiringSummary | None] = reactive(None)
+    """The alerts firing now by severity (None until Prometheus answered, or when it
+    stopped answering: the prometheus health says why)."""
 
     def __init__(
         self,
@@ -188,6 +192,19 @@ class OpsConsoleApp(App[None]):
         if backend == "kubernetes" and self.backends.cluster is not None:
             self._show_context(self.backends.cluster.context)
             self._cluster_ready.set()
+        if backend == "prometheus" and self.backends.metrics is not None:
+            self.run_worker(self._count_firing(self.backends.metrics), name="firing",
+                            group="firing", exclusive=True, exit_on_error=False)
+
+    async def _count_firing(self, metrics: MetricsAdapter) -> None:
+        """Keep ``firing`` current, polling at the UI's refresh interval (an error
+        blanks it until Prometheus answers again)."""
+        while True:
+            try:
+                self.firing = FiringSummary.of(await metrics.alerts())
+            except AdapterError:
+                self.firing = None
+            await asyncio.sleep(self.config.ui.refresh_seconds)
 
     def _show_context(self, context: str) -> None:
         """Name ``context`` in the header (the adapter learns it from the kubeconfig on

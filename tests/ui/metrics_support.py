@@ -21,7 +21,7 @@ def closed_port_url() -> str:
 
 
 def sandbox_app(sandbox: ThreadedSandbox, tmp_path: Path, *,
-                prometheus_url: str | None = None) -> OpsConsoleApp:
+                prometheus_url: str | None = None, read_only: bool = False) -> OpsConsoleApp:
     """The console over ``sandbox``'s Kubernetes face and its Prometheus face (or
     ``prometheus_url``), refreshing charts every half second."""
     kubeconfig = tmp_path / "kubeconfig"
@@ -33,4 +33,4 @@ def sandbox_app(sandbox: ThreadedSandbox, tmp_path: Path, *,
         metrics=PrometheusAdapter(url),
         sandbox=True,
     )
-    return build_app(Config(ui=UiConfig(refresh_seconds=0.5)), backends)
+    return build_app(Config(ui=UiConfig(refresh_seconds=0.5)), backends, read_only=read_only)
