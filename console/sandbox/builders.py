@@ -1,5 +1,6 @@
 """Manifests for the sandbox world, shaped exactly as the API server returns them
-(defaults filled in): namespaces, nodes, deployments, services and bare pods."""
+(defaults filled in): namespaces, nodes, deployments, services, bare pods and
+HorizontalPodAutoscalers."""
 
 from __future__ import annotations
 
@@ -211,6 +212,27 @@ def deployment(
             "progressDeadlineSeconds": 600,
         },
         "status": {},
+    }
+
+
+def autoscaler(ns: str, deployment_name: str, *, min_replicas: int, max_replicas: int,
+               cpu_percent: int, created: float) -> Manifest:
+    """An autoscaling/v2 HorizontalPodAutoscaler named after the Deployment it scales,
+    on average CPU utilisation (percent of request)."""
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": deployment_name, "namespace": ns,
+                     "creationTimestamp": iso(created)},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
+                               "name": deployment_name},
+            "minReplicas": min_replicas,
+            "maxReplicas": max_replicas,
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
+                "type": "Utilization", "averageUtilization": cpu_percent}}}],
+        },
+        "status": {"currentReplicas": 0, "desiredReplicas": 0},
     }
 
 

@@ -22,7 +22,8 @@ from console.sandbox.store import Manifest, ObjectStore
 EventType = Literal["Normal", "Warning"]
 EventKey = tuple[str, str]
 
-_KIND_API = {"Pod": "v1", "Node": "v1", "ReplicaSet": "apps/v1", "Deployment": "apps/v1"}
+_KIND_API = {"Pod": "v1", "Node": "v1", "ReplicaSet": "apps/v1", "Deployment": "apps/v1",
+             "HorizontalPodAutoscaler": "autoscaling/v2"}
 
 
 @dataclass(slots=True)

@@ -1,5 +1,5 @@
-"""The sandbox's Kubernetes API face: an aiohttp app serving core/v1 and apps/v1
-over the world's object store, wire-compatible with kubectl and the official
+"""The sandbox's Kubernetes API face: an aiohttp app serving core/v1, apps/v1 and
+autoscaling/v2 over the world's object store, wire-compatible with kubectl and the official
 ``kubernetes`` client.
 
 ``make_app(world)`` returns the application; ``SandboxServer`` serves it on
@@ -19,6 +19,7 @@ from aiohttp import web
 from console.sandbox.kube import logs, reads, scale, watch, writes
 from console.sandbox.kube.context import PATH_NOT_FOUND, Face, Target, parse_target
 from console.sandbox.kube.resources import (
+    GROUPS,
     SCALABLE,
     SERVER_VERSION,
     api_group_list,
@@ -91,10 +92,10 @@ async def _write(face: Face, request: web.Request, target: Target) -> web.Stream
     raise _not_allowed()
 
 
-def _resource_handler(group: str) -> Handler:
+def _resource_handler(group: str, version: str = "v1") -> Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
         face = request.app[FACE_KEY]
-        target = parse_target(group, request.match_info["tail"])
+        target = parse_target(group, request.match_info["tail"], version)
         if request.method == "GET":
             return await _get(face, request, target)
         return await _write(face, request, target)
@@ -128,16 +129,19 @@ def make_app(world: World, *, bookmark_interval: float = 60.0,
     ``watch_timeout`` seconds (clients re-watch, as with a real server)."""
     app = web.Application(middlewares=[_status_errors])
     app[FACE_KEY] = Face(world, bookmark_interval=bookmark_interval, watch_timeout=watch_timeout)
-    core, apps = _resource_handler(""), _resource_handler("apps")
+    core = _resource_handler("")
     app.router.add_get("/version", _static(SERVER_VERSION))
     app.router.add_get("/api", _api)
     app.router.add_get("/api/v1", _static(resource_list("")))
     app.router.add_get("/apis", _static(api_group_list()))
-    app.router.add_get("/apis/apps/v1", _static(resource_list("apps")))
+    for group, version in GROUPS:
+        app.router.add_get(f"/apis/{group}/{version}", _static(resource_list(group, version)))
     for path in ("/healthz", "/readyz", "/livez"):
         app.router.add_get(path, _healthy)
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
         app.router.add_route(method, "/api/v1/{tail:.+}", core)
-        app.router.add_route(method, "/apis/apps/v1/{tail:.+}", apps)
+        for group, version in GROUPS:
+            app.router.add_route(method, f"/apis/{group}/{version}/{{tail:.+}}",
+                                 _resource_handler(group, version))
     app.router.add_route("*", "/{tail:.*}", _missing)
     return app

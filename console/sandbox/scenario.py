@@ -4,8 +4,9 @@
 starts (``WARMUP`` seconds before the present), ``Scenario.timeline(t0)`` the
 changes operators made since — the two releases of ``serving/mistral-7b-chat``,
 the second of them bad, and a pretraining job submitted that no node can fit.
-The controllers turn these into ReplicaSets, pods, crash loops and events as
-the world replays its history. ``pods``/``nodes`` grow the world with
+Two CPU-bound serving Deployments are under HorizontalPodAutoscalers
+(``AUTOSCALED``). The controllers turn these into ReplicaSets, pods, crash loops
+and events as the world replays its history. ``pods``/``nodes`` grow the world with
 ``bench/echo-NNN`` deployments on generated CPU nodes.
 """
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from console.sandbox.builders import (
     GPU_TAINT,
     GPU_TOLERATION,
+    autoscaler,
     bare_pod,
     container,
     deployment,
@@ -114,6 +116,13 @@ WORKLOADS = (
              requests={"cpu": "100m", "memory": "200Mi"}, port=10250, service_port=443),
 )
 
+#: (namespace, deployment, minReplicas, maxReplicas, target CPU %) of the world's HPAs.
+#: Not on ``mistral-7b-chat``: its bad release is scaled and rolled back by hand.
+AUTOSCALED = (
+    ("serving", "llm-gateway", 2, 8, 70),
+    ("serving", "embeddings-bge", 2, 6, 75),
+)
+
 _NodeSpec = tuple[str, int, int, str, dict[str, str], dict[str, int], str]
 _GPU_NODES: tuple[_NodeSpec, ...] = (
     *((f"gpu-h100-{i:02d}", 192, 2048, "p5.48xlarge",
@@ -152,8 +161,10 @@ class Scenario:
         objs.append(("services", service("default", "kubernetes", {}, ip="10.96.0.1", port=443,
                                          target=6443, created=t0 - 90 * _DAY)))
         ips = iter(f"10.96.{i // 200 + 1}.{i % 200 + 10}" for i in range(100_000))
+        born: dict[tuple[str, str], float] = {}
         for w in (*WORKLOADS, *self._bench()):
             created = t0 - rng.uniform(3, 60) * _DAY
+            born[w.namespace, w.name] = created
             objs.append(("deployments", self._deployment(w, created)))
             if w.track != "canary":
                 name = "kube-dns" if w.name == "coredns" else w.name
@@ -162,6 +173,10 @@ class Scenario:
                                                  port=w.service_port, target=w.port,
                                                  created=created)))
         objs += [("pods", p) for p in self._bare_pods(t0, rng)]
+        objs += [("horizontalpodautoscalers",
+                  autoscaler(ns, name, min_replicas=low, max_replicas=high, cpu_percent=cpu,
+                             created=born[ns, name] + 3600))
+                 for ns, name, low, high, cpu in AUTOSCALED]
         return objs
 
     def timeline(self, t0: float) -> list[tuple[float, Callable[[ObjectStore], None]]]:

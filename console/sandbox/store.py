@@ -28,7 +28,10 @@ from typing import Any
 
 Manifest = dict[str, Any]
 
-KINDS = ("namespaces", "nodes", "pods", "deployments", "replicasets", "services", "events")
+KINDS = ("namespaces", "nodes", "pods", "deployments", "replicasets", "services", "events",
+         "horizontalpodautoscalers")
+#: Kinds whose spec changes bump ``metadata.generation``.
+GENERATED = frozenset({"deployments", "replicasets", "horizontalpodautoscalers"})
 CLUSTER_SCOPED = frozenset({"namespaces", "nodes"})
 
 
@@ -170,7 +173,7 @@ class ObjectStore:
             raise StoreError(409, "AlreadyExists", f'{kind} "{key[1]}" already exists')
         meta.setdefault("uid", str(uuid.UUID(int=self._rv * 7919 + len(self._objects[kind]))))
         meta.setdefault("creationTimestamp", self._clock())
-        if "spec" in obj and kind in ("deployments", "replicasets"):
+        if "spec" in obj and kind in GENERATED:
             meta["generation"] = 1
         return self._commit(kind, "ADDED", obj)
 

@@ -1,11 +1,12 @@
 """The sandbox world: a simulated GPU inference platform behind the Kubernetes face.
 
 ``World`` owns simulated time and the controllers — deployment, replicaset,
-scheduler, kubelet — that make the manifests in the ``ObjectStore`` behave like a
-real cluster. It is driven only through the store: whatever writes to it (the
-face answering kubectl, a test, the world's own history) is noticed through
-``store.subscribe`` and reconciled. Everything runs on one thread: the loop that
-runs ``run()`` (or the caller of ``populate``/``step``) and the face share it.
+scheduler, kubelet, horizontal pod autoscaler — that make the manifests in the
+``ObjectStore`` behave like a real cluster. It is driven only through the store:
+whatever writes to it (the face answering kubectl, a test, the world's own
+history) is noticed through ``store.subscribe`` and reconciled. Everything runs
+on one thread: the loop that runs ``run()`` (or the caller of
+``populate``/``step``) and the face share it.
 
 Simulated time starts at the real time of construction and runs ``speed`` times
 as fast; ``step(seconds)`` jumps it forward, firing every timer due on the way
@@ -18,6 +19,7 @@ import asyncio
 import contextlib
 import random
 
+from console.sandbox.autoscaler import HpaController
 from console.sandbox.clock import SimClock, Timers
 from console.sandbox.controllers import DeploymentController
 from console.sandbox.events import EventRecorder
@@ -59,7 +61,9 @@ class World:
         )
         self.kubelet = Kubelet(store, self.events, self.logs, self._timers, self.now)
         self.scheduler = Scheduler(store, self.events, self.now, on_bind=self.kubelet.admit)
-        self._controllers = (self.deployments, self.replicasets, self.scheduler, self.kubelet)
+        self.autoscalers = HpaController(store, self.events, self._timers, self.now, seed)
+        self._controllers = (self.autoscalers, self.deployments, self.replicasets,
+                             self.scheduler, self.kubelet)
         self._reconciling = False
         self._hold_events = False
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -35,16 +35,17 @@ class Target:
         return self.namespace or ""
 
 
-def parse_target(group: str, tail: str) -> Target:
-    """The Target for ``/api/v1/<tail>`` (group ``""``) or ``/apis/<group>/v1/<tail>``.
-    Raises ``ApiError`` 404 for a path the server does not serve."""
+def parse_target(group: str, tail: str, version: str = "v1") -> Target:
+    """The Target for ``/api/v1/<tail>`` (group ``""``) or
+    ``/apis/<group>/<version>/<tail>``. Raises ``ApiError`` 404 for a path the
+    server does not serve."""
     parts = [p for p in tail.split("/") if p]
     namespace = None
     if len(parts) >= 3 and parts[0] == "namespaces":
-        scoped = lookup(group, parts[2])
+        scoped = lookup(group, parts[2], version)
         if scoped is not None and scoped.namespaced:
             namespace, parts = parts[1], parts[2:]
-    res = lookup(group, parts[0]) if parts else None
+    res = lookup(group, parts[0], version) if parts else None
     if res is None or len(parts) > 3 or (namespace is None and res.namespaced and len(parts) > 1):
         raise ApiError("NotFound", PATH_NOT_FOUND, details={})
     name = parts[1] if len(parts) > 1 else None

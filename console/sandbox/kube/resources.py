@@ -1,9 +1,9 @@
 """The resources the sandbox serves, and the discovery documents that announce them.
 
 kubectl and client-go learn what a server offers from ``/api``, ``/api/v1``,
-``/apis`` and ``/apis/apps/v1``; the documents built here are shaped exactly like
-the real API server's (legacy, non-aggregated discovery — clients fall back to it
-when the server answers plain JSON).
+``/apis``, ``/apis/apps/v1`` and ``/apis/autoscaling/v2``; the documents built
+here are shaped exactly like the real API server's (legacy, non-aggregated
+discovery — clients fall back to it when the server answers plain JSON).
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ SERVER_VERSION = {
 
 @dataclass(frozen=True, slots=True)
 class Resource:
-    """One served resource: its URL plural, kind and API group."""
+    """One served resource: its URL plural, kind, API group and the one version of
+    that group the sandbox serves it in."""
 
     plural: str
     singular: str
@@ -37,11 +38,12 @@ class Resource:
     short_names: tuple[str, ...] = ()
     subresources: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    version: str = "v1"
 
     @property
     def api_version(self) -> str:
-        """``v1`` for the core group, ``<group>/v1`` otherwise."""
-        return f"{self.group}/v1" if self.group else "v1"
+        """``v1`` for the core group, ``<group>/<version>`` otherwise."""
+        return group_version(self.group, self.version)
 
     @property
     def qualified(self) -> str:
@@ -70,16 +72,32 @@ RESOURCES: dict[str, Resource] = {
             "replicasets", "replicaset", "ReplicaSet", "apps", True, ("rs",),
             ("scale", "status"), ("all",),
         ),
+        Resource(
+            "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler",
+            "autoscaling", True, ("hpa",), ("status",), ("all",), version="v2",
+        ),
     )
 }
 
 SCALABLE = frozenset({"deployments", "replicasets"})
 
 
-def lookup(group: str, plural: str) -> Resource | None:
-    """The resource served as ``plural`` in ``group`` (``""`` = core), or None."""
+#: The named API groups, in the order ``/apis`` lists them, with the version served.
+GROUPS = (("apps", "v1"), ("autoscaling", "v2"))
+
+
+def group_version(group: str, version: str) -> str:
+    """``v1`` for the core group, ``<group>/<version>`` otherwise."""
+    return f"{group}/{version}" if group else version
+
+
+def lookup(group: str, plural: str, version: str = "v1") -> Resource | None:
+    """The resource served as ``plural`` in ``group`` (``""`` = core) at ``version``,
+    or None."""
     res = RESOURCES.get(plural)
-    return res if res is not None and res.group == group else None
+    if res is None or res.group != group or res.version != version:
+        return None
+    return res
 
 
 def _subresource_entry(res: Resource, sub: str) -> dict[str, Any]:
@@ -97,11 +115,11 @@ def _subresource_entry(res: Resource, sub: str) -> dict[str, Any]:
     return entry
 
 
-def resource_list(group: str) -> dict[str, Any]:
-    """The APIResourceList for ``v1`` (group ``""``) or ``<group>/v1``."""
+def resource_list(group: str, version: str = "v1") -> dict[str, Any]:
+    """The APIResourceList for ``v1`` (group ``""``) or ``<group>/<version>``."""
     entries: list[dict[str, Any]] = []
     for res in RESOURCES.values():
-        if res.group != group:
+        if res.group != group or res.version != version:
             continue
         entry: dict[str, Any] = {
             "name": res.plural,
@@ -116,9 +134,8 @@ def resource_list(group: str) -> dict[str, Any]:
             entry["categories"] = list(res.categories)
         entries.append(entry)
         entries.extend(_subresource_entry(res, sub) for sub in res.subresources)
-    group_version = f"{group}/v1" if group else "v1"
-    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version,
-            "resources": entries}
+    return {"kind": "APIResourceList", "apiVersion": "v1",
+            "groupVersion": group_version(group, version), "resources": entries}
 
 
 def api_versions(server_address: str) -> dict[str, Any]:
@@ -133,10 +150,10 @@ def api_versions(server_address: str) -> dict[str, Any]:
 
 
 def api_group_list() -> dict[str, Any]:
-    """The APIGroupList served at ``/apis`` (the named groups: just ``apps``)."""
-    version = {"groupVersion": "apps/v1", "version": "v1"}
-    return {
-        "kind": "APIGroupList",
-        "apiVersion": "v1",
-        "groups": [{"name": "apps", "versions": [version], "preferredVersion": version}],
-    }
+    """The APIGroupList served at ``/apis``: ``apps`` and ``autoscaling``, each with
+    the one version served (which is therefore the preferred one)."""
+    groups = []
+    for group, version in GROUPS:
+        entry = {"groupVersion": group_version(group, version), "version": version}
+        groups.append({"name": group, "versions": [entry], "preferredVersion": entry})
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}

@@ -143,6 +143,47 @@ def _event(obj: Manifest, now: float) -> list[Any]:
     ]
 
 
+def _hpa_metric(spec: Manifest, status: Manifest | None) -> str:
+    """One metric of an HPA as ``formatHPAMetrics`` prints it (``cpu: 64%/70%``)."""
+    kind = spec.get("type", "")
+    if kind not in ("Resource", "ContainerResource"):
+        return "<unknown type>"
+    source = spec.get("resource" if kind == "Resource" else "containerResource") or {}
+    current_source = (status or {}).get("resource" if kind == "Resource"
+                                        else "containerResource") or {}
+    current = current_source.get("current") or {}
+    target = source.get("target") or {}
+    name = source.get("name", "")
+    if target.get("averageValue") is not None:
+        return f"{name}: {current.get('averageValue', '<unknown>')}/{target['averageValue']}"
+    now = (f"{current['averageUtilization']}%" if current.get("averageUtilization") is not None
+           else "<unknown>")
+    wanted = (f"{target['averageUtilization']}%" if target.get("averageUtilization") is not None
+              else "<auto>")
+    return f"{name}: {now}/{wanted}"
+
+
+def _hpa(obj: Manifest, now: float) -> list[Any]:
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    ref = spec.get("scaleTargetRef") or {}
+    metrics, current = spec.get("metrics") or [], status.get("currentMetrics") or []
+    shown = [_hpa_metric(m, current[i] if i < len(current) else None)
+             for i, m in enumerate(metrics)]
+    targets = ", ".join(shown[:2]) or "<none>"
+    if len(shown) > 2:
+        targets += f" + {len(shown) - 2} more..."
+    minimum = spec.get("minReplicas")
+    return [
+        obj["metadata"]["name"],
+        f"{ref.get('kind', '')}/{ref.get('name', '')}",
+        targets,
+        "<unset>" if minimum is None else str(minimum),
+        spec.get("maxReplicas", 0),
+        status.get("currentReplicas", 0),
+        age(obj, now),
+    ]
+
+
 _COLUMNS: dict[str, tuple[list[Column], Printer]] = {
     "pods": ([("Name", "string", 0), ("Ready", "string", 0), ("Status", "string", 0),
               ("Restarts", "string", 0), ("Age", "string", 0), ("IP", "string", 1),
@@ -169,6 +210,10 @@ _COLUMNS: dict[str, tuple[list[Column], Printer]] = {
                 ("Object", "string", 0), ("Subobject", "string", 1), ("Source", "string", 1),
                 ("Message", "string", 0), ("First Seen", "string", 1), ("Count", "integer", 1),
                 ("Name", "string", 1)], _event),
+    "horizontalpodautoscalers": ([("Name", "string", 0), ("Reference", "string", 0),
+                                  ("Targets", "string", 0), ("MinPods", "string", 0),
+                                  ("MaxPods", "integer", 0), ("Replicas", "integer", 0),
+                                  ("Age", "string", 0)], _hpa),
 }
 
 

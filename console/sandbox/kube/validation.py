@@ -73,6 +73,11 @@ def apply_defaults(res: Resource, obj: Manifest) -> None:
     elif res.plural == "namespaces":
         obj.setdefault("spec", {"finalizers": ["kubernetes"]})
         obj.setdefault("status", {"phase": "Active"})
+    elif res.plural == "horizontalpodautoscalers" and isinstance(spec, dict):
+        spec.setdefault("minReplicas", 1)
+        if not spec.get("metrics"):
+            spec["metrics"] = [{"type": "Resource", "resource": {
+                "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]
     elif res.plural == "services" and isinstance(spec, dict):
         spec.setdefault("type", "ClusterIP")
         spec.setdefault("sessionAffinity", "None")
@@ -81,21 +86,31 @@ def apply_defaults(res: Resource, obj: Manifest) -> None:
             port.setdefault("targetPort", port.get("port"))
 
 
+#: The int32 fields of each kind's spec that ``check_types`` checks.
+_INT32_FIELDS = {
+    "deployments": ("replicas",),
+    "replicasets": ("replicas",),
+    "horizontalpodautoscalers": ("minReplicas", "maxReplicas"),
+}
+
+
 def check_types(res: Resource, obj: Any) -> None:
     """Raise ``ApiError`` 400 when ``obj`` cannot be decoded as ``res``'s kind."""
-    prefix = f'{res.kind} in version "v1" cannot be handled as a {res.kind}: json: '
+    prefix = f'{res.kind} in version "{res.version}" cannot be handled as a {res.kind}: json: '
     if not isinstance(obj, dict) or not isinstance(obj.get("metadata", {}), dict):
         raise bad_request(prefix + f"cannot unmarshal into Go value of type {res.kind}")
     spec = obj.get("spec")
-    if res.plural in ("deployments", "replicasets") and isinstance(spec, dict):
-        replicas = spec.get("replicas")
-        go_field = f"Go struct field {res.kind}Spec.spec.replicas of type int32"
-        if replicas is not None and (isinstance(replicas, bool) or not isinstance(replicas, int)):
-            kind = "string" if isinstance(replicas, str) else "number"
-            shown = f" {replicas}" if kind == "number" else ""
+    if not isinstance(spec, dict):
+        return
+    for name in _INT32_FIELDS.get(res.plural, ()):
+        value = spec.get(name)
+        go_field = f"Go struct field {res.kind}Spec.spec.{name} of type int32"
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            kind = "string" if isinstance(value, str) else "number"
+            shown = f" {value}" if kind == "number" else ""
             raise bad_request(prefix + f"cannot unmarshal {kind}{shown} into {go_field}")
-        if isinstance(replicas, int) and abs(replicas) > _INT32_MAX:
-            raise bad_request(prefix + f"cannot unmarshal number {replicas} into {go_field}")
+        if isinstance(value, int) and abs(value) > _INT32_MAX:
+            raise bad_request(prefix + f"cannot unmarshal number {value} into {go_field}")
 
 
 def _name_causes(res: Resource, meta: Manifest) -> list[Cause]:
@@ -156,6 +171,27 @@ def _workload_causes(spec: Manifest, old: Manifest | None) -> list[Cause]:
     return causes + _container_causes("spec.template.spec", template_spec)
 
 
+def _hpa_causes(spec: Manifest) -> list[Cause]:
+    causes: list[Cause] = []
+    ref = spec.get("scaleTargetRef") or {}
+    for field in ("kind", "name"):
+        if not ref.get(field):
+            causes.append(("FieldValueRequired", f"spec.scaleTargetRef.{field}",
+                           "Required value"))
+    minimum, maximum = spec.get("minReplicas", 1), spec.get("maxReplicas", 0)
+    if isinstance(minimum, int) and minimum < 1:
+        causes.append(("FieldValueInvalid", "spec.minReplicas",
+                       f"Invalid value: {minimum}: must be greater than or equal to 1"))
+    if isinstance(maximum, int) and maximum < 1:
+        causes.append(("FieldValueInvalid", "spec.maxReplicas",
+                       f"Invalid value: {maximum}: must be greater than 0"))
+    elif isinstance(minimum, int) and isinstance(maximum, int) and maximum < minimum:
+        causes.append(("FieldValueInvalid", "spec.maxReplicas",
+                       f"Invalid value: {maximum}: must be greater than or equal to "
+                       "`minReplicas`"))
+    return causes
+
+
 def _pod_update_causes(spec: Manifest, old: Manifest) -> list[Cause]:
     def comparable(s: Manifest) -> Manifest:
         s = {k: v for k, v in s.items() if k not in ("activeDeadlineSeconds", "tolerations")}
@@ -183,6 +219,8 @@ def validate(res: Resource, obj: Manifest, old: Manifest | None = None) -> None:
             causes += _container_causes("spec", spec)
         else:
             causes += _pod_update_causes(spec, old.get("spec") or {})
+    elif res.plural == "horizontalpodautoscalers":
+        causes += _hpa_causes(spec)
     elif res.plural == "services":
         for i, port in enumerate(spec.get("ports") or []):
             number = port.get("port")

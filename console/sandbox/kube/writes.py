@@ -31,7 +31,7 @@ from console.sandbox.kube.status import (
     object_details,
 )
 from console.sandbox.kube.validation import apply_defaults, check_types, validate
-from console.sandbox.store import StoreError
+from console.sandbox.store import GENERATED, StoreError
 
 Manifest = dict[str, Any]
 
@@ -68,7 +68,7 @@ async def create(face: Face, request: web.Request, target: Target) -> web.Respon
     if dry_run(request):
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = format_time(face.now())
-        if target.res.plural in ("deployments", "replicasets"):
+        if target.res.plural in GENERATED:
             meta["generation"] = 1
         return json_response(obj, status=201)
     try:
