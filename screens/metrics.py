@@ -10,7 +10,6 @@ range. A query that timed out is not retried until the operator presses ``r``.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -136,7 +135,7 @@ class MetricsScreen(Screen[None]):
         if adapter is None:
             return
         jobs: dict[str, tuple[Panel, Window]] = {}
-        now = time.time()
+        now = self.console.clock().timestamp()  # the app's clock: tests freeze it
         for chart in self.charts:
             if chart.timed_out and not include_timed_out:
                 continue
