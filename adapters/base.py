@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         BuildEvent,
         Container,
         ContainerStats,
+        Hpa,
         Image,
         ImageLayer,
         KubeObject,
@@ -109,6 +110,7 @@ class Kind(StrEnum):
     REPLICASET = "replicasets"
     SERVICE = "services"
     EVENT = "events"
+    HPA = "horizontalpodautoscalers"
 
     @property
     def namespaced(self) -> bool:
@@ -116,7 +118,12 @@ class Kind(StrEnum):
 
     @property
     def api_group_version(self) -> str:
-        return "apps/v1" if self in (Kind.DEPLOYMENT, Kind.REPLICASET) else "v1"
+        """``v1`` for the core group, else ``<group>/<version>`` (the version read)."""
+        if self in (Kind.DEPLOYMENT, Kind.REPLICASET):
+            return "apps/v1"
+        if self is Kind.HPA:
+            return "autoscaling/v2"
+        return "v1"
 
     @property
     def kind_name(self) -> str:
@@ -128,6 +135,7 @@ class Kind(StrEnum):
             Kind.REPLICASET: "ReplicaSet",
             Kind.SERVICE: "Service",
             Kind.EVENT: "Event",
+            Kind.HPA: "HorizontalPodAutoscaler",
         }[self]
 
 
@@ -242,6 +250,16 @@ class ClusterAdapter(Protocol):
         """The object as the API returns it, without ``metadata.managedFields``.
 
         Raises ``NotFound``.
+        """
+
+    async def autoscalers(self, namespace: str) -> Sequence[Hpa]:
+        """The HorizontalPodAutoscalers (autoscaling/v2) of ``namespace``, for
+        warnings such as "an HPA owns this replica count".
+
+        Returns nothing, rather than raising, when the cluster does not serve
+        autoscaling/v2 (404) or the credentials may not list HPAs there (403): a
+        cluster without them has none that could fight a manual scale. Other
+        failures (``Unavailable``, ``Timeout``) are raised as usual.
         """
 
     def logs(self, namespace: str, pod: str, options: LogOptions) -> AsyncIterator[str]:

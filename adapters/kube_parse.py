@@ -23,6 +23,7 @@ from console.models import (
     ContainerState,
     Deployment,
     Event,
+    Hpa,
     KubeObject,
     Namespace,
     Node,
@@ -322,6 +323,41 @@ def parse_event(obj: Raw) -> Event:
     )
 
 
+def _cpu_utilization(metrics: list[Raw], *, current: bool) -> int | None:
+    """The CPU utilisation (percent) among an HPA's ``spec.metrics`` (target) or
+    ``status.currentMetrics`` (current), or None when there is none."""
+    for metric in metrics:
+        resource = metric.get("resource") or _EMPTY
+        if metric.get("type") != "Resource" or resource.get("name") != "cpu":
+            continue
+        value = (resource.get("current" if current else "target") or _EMPTY).get(
+            "averageUtilization"
+        )
+        return int(value) if value is not None else None
+    return None
+
+
+def parse_hpa(obj: Raw) -> Hpa:
+    """An autoscaling/v2 HorizontalPodAutoscaler: target, bounds, replica counts and
+    CPU utilisation (target and current)."""
+    spec = obj.get("spec") or _EMPTY
+    status = obj.get("status") or _EMPTY
+    ref = spec.get("scaleTargetRef") or _EMPTY
+    minimum = spec.get("minReplicas")
+    return _construct(
+        Hpa,
+        **_meta(obj),
+        target_kind=ref.get("kind", ""),
+        target_name=ref.get("name", ""),
+        min_replicas=int(minimum) if minimum is not None else 1,
+        max_replicas=int(spec.get("maxReplicas") or 0),
+        current_replicas=int(status.get("currentReplicas") or 0),
+        desired_replicas=int(status.get("desiredReplicas") or 0),
+        cpu_target=_cpu_utilization(spec.get("metrics") or [], current=False),
+        cpu_current=_cpu_utilization(status.get("currentMetrics") or [], current=True),
+    )
+
+
 PARSERS: dict[Kind, Callable[[Raw], KubeObject]] = {
     Kind.NAMESPACE: parse_namespace,
     Kind.NODE: parse_node,
@@ -330,6 +366,7 @@ PARSERS: dict[Kind, Callable[[Raw], KubeObject]] = {
     Kind.REPLICASET: parse_replicaset,
     Kind.SERVICE: parse_service,
     Kind.EVENT: parse_event,
+    Kind.HPA: parse_hpa,
 }
 
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.base import (
+    Forbidden,
     InvalidRequest,
     Kind,
     ListResult,
@@ -28,7 +29,7 @@ from adapters.base import (
     WatchEvent,
 )
 from adapters.kube_errors import Operation, error_from_exception, error_from_status
-from adapters.kube_parse import PARSERS, Raw
+from adapters.kube_parse import PARSERS, Raw, parse_hpa
 from adapters.kube_paths import collection_path, object_path, without_managed_fields
 from adapters.kube_stream import StreamRegistry
 from adapters.kube_transport import (
@@ -39,6 +40,9 @@ from adapters.kube_transport import (
     kubeconfig_contexts,
 )
 from adapters.kube_writes import KubeWrites
+
+if TYPE_CHECKING:
+    from console.models import Hpa
 
 Params = list[tuple[str, QueryValue]]
 
@@ -235,6 +239,19 @@ class KubernetesAdapter(KubeWrites):
         op = Operation("get", kind.value, namespace, name)
         obj = await self._json("GET", object_path(kind, namespace, name), op)
         return without_managed_fields(obj)
+
+    async def autoscalers(self, namespace: str) -> Sequence[Hpa]:
+        """The namespace's HorizontalPodAutoscalers (autoscaling/v2), one page of
+        up to 500 (a namespace has a handful). Empty when the cluster does not serve
+        autoscaling/v2 (404) or the credentials may not list HPAs (403)."""
+        op = Operation("list", Kind.HPA.value, namespace)
+        try:
+            body = await self._json(
+                "GET", collection_path(Kind.HPA, namespace), op, query=[("limit", 500)]
+            )
+        except (NotFound, Forbidden):
+            return []
+        return [parse_hpa(obj) for obj in body.get("items") or ()]
 
     def logs(self, namespace: str, pod: str, options: LogOptions) -> AsyncIterator[str]:
         """The container's log lines, streamed (and followed if asked), at most

@@ -208,7 +208,30 @@ class Event(KubeMeta):
     source: str = ""
 
 
-KubeObject = Namespace | Node | Pod | Deployment | ReplicaSet | Service | Event
+class Hpa(KubeMeta):
+    """A HorizontalPodAutoscaler: what it scales, its bounds and what it last saw."""
+
+    #: ``scaleTargetRef``: the kind (``Deployment``) and name of the scaled object.
+    target_kind: str = ""
+    target_name: str = ""
+    min_replicas: int = 1
+    max_replicas: int = 0
+    current_replicas: int = 0
+    desired_replicas: int = 0
+    #: Target and current average CPU utilisation (percent of request), when set/known.
+    cpu_target: int | None = None
+    cpu_current: int | None = None
+
+    def scales(self, namespace: str, deployment: str) -> bool:
+        """Whether this HPA owns the replica count of Deployment ``namespace/deployment``."""
+        return (
+            self.namespace == namespace
+            and self.target_kind == "Deployment"
+            and self.target_name == deployment
+        )
+
+
+KubeObject = Namespace | Node | Pod | Deployment | ReplicaSet | Service | Event | Hpa
 
 
 # ------------------------------------------------------------------- prometheus

@@ -31,6 +31,7 @@ from console.actions import Action, Operation, kubectl_command, kubectl_command_
 from console.audit import AuditLog, Result
 from console.audit_trail import AuditTrail, OperationError, OperationFailed, Refused
 from console.manifests import strip_bookkeeping, unified_diff
+from console.models import Hpa
 from console.rollout import hpa_for
 from console.validation import ValidationError, parse_replicas
 
@@ -123,10 +124,10 @@ class Operations:
             )
         return None
 
-    async def preview(self, op: Operation, *, hpas: Iterable[Mapping[str, Any]] = ()) -> Preview:
+    async def preview(self, op: Operation, *, hpas: Iterable[Hpa] = ()) -> Preview:
         """Validate ``op`` and dry-run it on the server.
 
-        ``hpas`` are HorizontalPodAutoscaler manifests of the namespace, used to
+        ``hpas`` are the HorizontalPodAutoscalers of the namespace, used to
         warn when one owns a replica count. Raises ``Refused``, ``ValidationError``
         or ``OperationFailed``; nothing is changed either way.
         """
@@ -261,7 +262,7 @@ def _summary(op: Operation, before: Mapping[str, Any]) -> str:
 
 
 def _warnings(
-    op: Operation, before: Mapping[str, Any], hpas: Iterable[Mapping[str, Any]]
+    op: Operation, before: Mapping[str, Any], hpas: Iterable[Hpa]
 ) -> tuple[str, ...]:
     """Sentences the confirmation dialog shows above the diff."""
     warnings: list[str] = []

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from console.manifests import unified_diff
-from console.models import Deployment, ReplicaSet
+from console.models import Deployment, Hpa, ReplicaSet
 
 __all__ = [
     "HpaInfo",
@@ -149,21 +149,12 @@ class HpaInfo:
         )
 
 
-def hpa_for(namespace: str, deployment: str, hpas: Iterable[Mapping[str, Any]]) -> HpaInfo | None:
-    """The first HPA manifest (autoscaling/v1 or v2) in ``hpas`` whose
-    ``scaleTargetRef`` is the Deployment ``namespace/deployment``, or None."""
+def hpa_for(namespace: str, deployment: str, hpas: Iterable[Hpa]) -> HpaInfo | None:
+    """The first HPA in ``hpas`` whose ``scaleTargetRef`` is the Deployment
+    ``namespace/deployment``, or None."""
     for hpa in hpas:
-        meta = hpa.get("metadata", {})
-        spec = hpa.get("spec", {})
-        target = spec.get("scaleTargetRef", {})
-        if (
-            meta.get("namespace", "") == namespace
-            and target.get("kind") == "Deployment"
-            and target.get("name") == deployment
-        ):
+        if hpa.scales(namespace, deployment):
             return HpaInfo(
-                name=str(meta.get("name", "")),
-                min_replicas=int(spec.get("minReplicas", 1)),
-                max_replicas=int(spec.get("maxReplicas", 0)),
+                name=hpa.name, min_replicas=hpa.min_replicas, max_replicas=hpa.max_replicas
             )
     return None

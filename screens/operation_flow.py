@@ -19,6 +19,7 @@ from textual.widget import Widget
 from adapters.base import AdapterError
 from console.actions import Action, Operation
 from console.audit import AuditLog, default_audit_path
+from console.models import Hpa
 from console.operations import OperationError, OperationFailed, Operations, Outcome, Refused
 from console.validation import ValidationError
 from screens.confirm import ConfirmScreen, ReloadScreen
@@ -85,11 +86,13 @@ async def run_operation(
     screen: Screen[Any],
     op: Operation,
     *,
-    hpas: Iterable[Mapping[str, Any]] = (),
+    hpas: Iterable[Hpa] = (),
     on_reload: Callable[[], None] | None = None,
 ) -> Outcome | None:
     """Preview ``op``, ask for confirmation, execute it and report the outcome.
 
+    ``hpas`` are the HorizontalPodAutoscalers of the object's namespace: one that
+    owns a scaled Deployment's replica count adds a warning to the confirmation.
     Call it from a worker. Returns the outcome, or None when nothing was attempted
     (refused, invalid, dry run failed, or not confirmed). When the object changed
     under the operator, offers to reload and calls ``on_reload`` if accepted.

@@ -21,6 +21,7 @@ from adapters.base import (
 )
 from console.actions import Action, Operation, kubectl_command, kubectl_command_line
 from console.audit import AuditLog, read_records
+from console.models import Hpa
 from console.operations import OperationFailed, Operations, Refused
 from console.validation import ValidationError
 
@@ -176,10 +177,8 @@ async def test_a_protected_context_asks_for_the_objects_name(
 async def test_preview_warns_when_an_hpa_owns_the_replica_count(
     cluster: FakeCluster, audit_path: Path
 ) -> None:
-    hpa = {
-        "metadata": {"name": "llama-hpa", "namespace": "serving"},
-        "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "llama"}, "maxReplicas": 9},
-    }
+    hpa = Hpa(namespace="serving", name="llama-hpa", target_kind="Deployment",
+              target_name="llama", max_replicas=9)
     preview = await operations(cluster, audit_path).preview(SCALE, hpas=[hpa])
     assert any("HorizontalPodAutoscaler llama-hpa owns" in w for w in preview.warnings)
 

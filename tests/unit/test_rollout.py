@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from console.models import Deployment, ReplicaSet
+from console.models import Deployment, Hpa, ReplicaSet
 from console.rollout import (
     UnknownRevision,
     hpa_for,
@@ -103,12 +103,9 @@ def test_key_order_and_a_null_creation_timestamp_are_not_differences() -> None:
     assert template_diff(current, reordered) == ""
 
 
-def hpa(name: str, ns: str, target: str, kind: str = "Deployment") -> dict[str, Any]:
-    return {
-        "metadata": {"name": name, "namespace": ns},
-        "spec": {"scaleTargetRef": {"kind": kind, "name": target}, "minReplicas": 2,
-                 "maxReplicas": 8},
-    }  # fmt: skip
+def hpa(name: str, ns: str, target: str, kind: str = "Deployment") -> Hpa:
+    return Hpa(name=name, namespace=ns, target_kind=kind, target_name=target, min_replicas=2,
+               max_replicas=8)  # fmt: skip
 
 
 def test_the_hpa_targeting_a_deployment_is_found_with_its_bounds() -> None:
