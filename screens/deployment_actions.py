@@ -9,13 +9,16 @@ say why.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
-from adapters.base import Kind
+from adapters.base import AdapterError, Kind
 from console.actions import Action, Operation
-from console.models import Deployment, Pod
+from console.models import Deployment, Hpa, Pod
+from console.rollout import hpa_for
 from screens.operation_flow import run_operation
 from screens.resource_screen import ResourceScreen
 from screens.widgets.resource_table import ResourceTable
@@ -25,6 +28,9 @@ from screens.widgets.resource_table import ResourceTable
 # (``warm_up``), so that none of them delays the first frame.
 
 __all__ = ["DeploymentActions"]
+
+#: Seconds the scale dialog waits for the namespace's HPAs before opening without.
+HPA_TIMEOUT = 3.0
 
 
 class DeploymentActions(ResourceScreen[Deployment]):
@@ -100,12 +106,27 @@ class DeploymentActions(ResourceScreen[Deployment]):
         from screens.scale import ScaleScreen
 
         app = self.console
-        dialog = ScaleScreen(deployment, app.config.operations.max_replicas)
+        d = deployment
+        hpas = await self._autoscalers(d.namespace)
+        owner = hpa_for(d.namespace, d.name, hpas)
+        warning = owner.warning(f"deployment {d.namespace}/{d.name}") if owner else ""
+        dialog = ScaleScreen(d, app.config.operations.max_replicas, hpa_warning=warning)
         replicas = await app.push_screen_wait(dialog)
         if replicas is None:
             return
-        op = Operation.scale(app.context, deployment.namespace, deployment.name, replicas)
-        await run_operation(self, op, on_reload=self.action_scale)
+        op = Operation.scale(app.context, d.namespace, d.name, replicas)
+        await run_operation(self, op, hpas=hpas, on_reload=self.action_scale)
+
+    async def _autoscalers(self, namespace: str) -> Sequence[Hpa]:
+        """The namespace's HPAs, or none when they cannot be had within
+        ``HPA_TIMEOUT`` (the warning is advice: its absence must not block a scale)."""
+        cluster = self.console.backends.cluster
+        if cluster is None:
+            return ()
+        try:
+            return await asyncio.wait_for(cluster.autoscalers(namespace), HPA_TIMEOUT)
+        except (AdapterError, TimeoutError):
+            return ()
 
     def action_rollback(self) -> None:
         """Open the deployment's revisions to choose one to roll back to."""

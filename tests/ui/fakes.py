@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.base import AdapterError, Kind, ListResult, MutationResult, WatchEvent
-from console.models import Deployment, KubeObject, Namespace
+from console.models import Deployment, Hpa, KubeObject, Namespace
 
 #: The frozen "now" of UI tests; objects' ages are measured from it.
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
@@ -92,6 +92,10 @@ class FakeCluster:
     async def get_manifest(self, kind: Kind, namespace: str | None, name: str) -> dict[str, Any]:
         raise NotImplementedError
 
+    async def autoscalers(self, namespace: str) -> list[Hpa]:
+        return [o for o in self.objects[Kind.HPA].values()
+                if isinstance(o, Hpa) and o.namespace == namespace]
+
     def logs(self, namespace: str, pod: str, options: Any) -> AsyncIterator[str]:
         raise NotImplementedError
 
@@ -112,6 +116,8 @@ class FakeCluster:
 
 
 def _kind_of(obj: KubeObject) -> Kind:
+    if isinstance(obj, Hpa):
+        return Kind.HPA
     return Kind.NAMESPACE if isinstance(obj, Namespace) else Kind.DEPLOYMENT
 
 
