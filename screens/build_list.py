@@ -110,7 +110,8 @@ class BuildList(Vertical):
         now = self.console.clock
         return [
             Column("started", "STARTED", lambda r: age(r.started, now()), 7, align="right"),
-            Column("tags", "TAGS", lambda r: ", ".join(r.tags) or "(untagged)", 18, flex=2),
+            Column("tags", "TAGS", lambda r: ", ".join(r.tags) or "(untagged)", 18, flex=2,
+                   cut="middle"),
             Column("result", "RESULT", lambda r: r.result, 9, tone=lambda r: _TONES.get(r.result)),
             Column("duration", "TIME", lambda r: f"{r.duration:.1f} s", 8, align="right"),
             Column("step", "FAILED STEP", lambda r: r.failed_step, 12, flex=1),

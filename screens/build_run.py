@@ -87,7 +87,10 @@ class BuildRunScreen(Screen[None]):
         yield SteadyFooter()
 
     def on_mount(self) -> None:
-        self.show_progress()
+        # Not ``show_progress()`` now: ``is_mounted`` turns true only once this handler
+        # has returned, so a view opened on a build whose events have all arrived (a
+        # finished build, a long quiet step) would stay blank until the next event.
+        self.call_after_refresh(self.show_progress)
         self.set_interval(TICK_SECONDS, self._tick, name="build-clock")
 
     def _columns(self) -> list[Column[StepProgress]]:

@@ -100,7 +100,7 @@ class ContainersView(Vertical):
     def compose(self) -> ComposeResult:
         columns: list[Column[ContainerRow]] = [
             Column("name", "NAME", lambda r: r.container.name, 14, flex=1),
-            Column("image", "IMAGE", lambda r: r.container.image, 14, flex=1),
+            Column("image", "IMAGE", lambda r: r.container.image, 14, flex=1, cut="middle"),
             Column("state", "STATE", lambda r: r.container.state, 8, tone=self._state_tone),
             Column("cpu", "CPU", lambda r: r.cpu, 17),
             Column("memory", "MEMORY", lambda r: r.memory, 20),

@@ -42,7 +42,6 @@ from console.models import (
     Series,
     Taint,
 )
-from tests.ui.conftest import wait_for
 from tests.ui.fakes import NOW
 from tests.ui.ops_fakes import OpsCluster
 
@@ -51,9 +50,19 @@ SETTLE = 0.3
 
 
 async def painted(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 10) -> None:
-    """Wait until ``condition()`` holds (failing the test after ``timeout`` s), then
-    let the app repaint once more."""
-    await wait_for(pilot, condition, timeout=timeout)
+    """Wait until ``condition()`` holds, then let the app repaint once more.
+
+    Raises ``AssertionError`` after ``timeout`` s. Not ``pytest.fail`` (as
+    ``conftest.wait_for`` does): under ``snap_compare`` the app runs this in its
+    auto-pilot, which exits the app on an ``Exception`` but not on pytest's
+    ``BaseException`` outcomes — the test would hang instead of failing.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"the screen was not painted as expected within {timeout} s")
+        await pilot.pause(0.02)
     await pilot.pause(SETTLE)
 
 
