@@ -45,7 +45,7 @@ class ImageUsageScreen(Screen[None]):
         columns: list[Column[ImageUse]] = [
             Column("deployment", "DEPLOYMENT", lambda u: u.deployment.key, 24, flex=1),
             Column("ready", "READY", lambda u: f"{u.deployment.ready}/{u.deployment.replicas}", 7),
-            Column("image", "IMAGE AS NAMED", lambda u: u.reference, 24, flex=2),
+            Column("image", "IMAGE AS NAMED", lambda u: u.reference, 24, flex=2, cut="middle"),
         ]
         yield ConsoleHeader()
         yield Static(f"Where does {self.reference} run?", id="title", markup=False)

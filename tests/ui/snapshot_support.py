@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from adapters.base import Kind, LogOptions, NotFound, Unavailable
 from console.models import (
@@ -50,7 +51,9 @@ SETTLE = 0.3
 
 
 async def painted(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 10) -> None:
-    """Wait until ``condition()`` holds, then let the app repaint once more.
+    """Wait until ``condition()`` holds, stop the text cursors blinking (a focused
+    field's cursor shows steadily, so the shot does not depend on when it is taken),
+    then let the app repaint once more.
 
     Raises ``AssertionError`` after ``timeout`` s. Not ``pytest.fail`` (as
     ``conftest.wait_for`` does): under ``snap_compare`` the app runs this in its
@@ -63,6 +66,8 @@ async def painted(pilot: Pilot[None], condition: Callable[[], bool], timeout: fl
         if loop.time() > deadline:
             raise AssertionError(f"the screen was not painted as expected within {timeout} s")
         await pilot.pause(0.02)
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
     await pilot.pause(SETTLE)
 
 
@@ -343,6 +348,20 @@ def snapshot_containers() -> list[Container]:
     ]  # fmt: skip
 
 
+def image_layers() -> list[ImageLayer]:
+    """A serving image's layers, newest first."""
+    return [
+        ImageLayer(id=_SHA + "9c2e" * 16, created=NOW - timedelta(hours=6), size=0,
+                   created_by='/bin/sh -c #(nop)  CMD ["python" "-m" "vllm.entrypoints.api"]'),
+        ImageLayer(id="<missing>", created=NOW - timedelta(hours=6), size=14_100_000_000,
+                   created_by="/bin/sh -c pip install --no-cache-dir -r requirements.txt"),
+        ImageLayer(id="<missing>", created=NOW - timedelta(hours=6), size=2_400,
+                   created_by="/bin/sh -c #(nop) COPY file:4be4a1b… in /app/requirements.txt"),
+        ImageLayer(id="<missing>", created=NOW - timedelta(days=20), size=148_000_000,
+                   created_by="/bin/sh -c #(nop) ADD file:0e3f… in / ", comment="base layer"),
+    ]  # fmt: skip
+
+
 #: CPU % and memory bytes of the running container's stats samples, in order.
 STATS = [(35.0, 6_200_000_000), (62.5, 6_900_000_000), (48.0, 7_100_000_000),
          (91.0, 7_400_000_000), (74.5, 7_300_000_000)]  # fmt: skip
@@ -369,7 +388,9 @@ class FrozenDocker:
         return snapshot_images()
 
     async def image_history(self, image: str) -> list[ImageLayer]:
-        raise NotFound(image)
+        if image not in {name for i in snapshot_images() for name in (i.id, *i.tags)}:
+            raise NotFound(f"no such image: {image}")
+        return image_layers()
 
     async def remove_image(self, image: str, *, force: bool = False) -> None:
         raise NotImplementedError

@@ -14,21 +14,29 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
+from adapters.base import Kind
 from console.app import Backends, OpsConsoleApp, build_app
 from console.build_history import BuildHistory, BuildRecord
 from console.build_progress import BuildProgress
 from console.config import Config
 from console.models import BuildEvent
+from screens.build_form import BuildFormScreen
 from screens.build_run import BuildRunScreen
 from screens.builds import BuildsScreen
+from screens.container_logs import ContainerLogsScreen
+from screens.docker_confirm import DockerConfirmScreen
+from screens.image_history import ImageHistoryScreen
+from screens.image_usage import ImageUsageScreen
 from screens.images import image_rows
 from screens.widgets.resource_table import ResourceTable
-from tests.ui.fakes import NOW
+from tests.ui.fakes import NOW, deployment
 from tests.ui.snapshot_support import FrozenDocker, SnapshotCluster, painted, snapshot_images
 
 Snap = Callable[..., bool]
+#: A tag of two (one image tagged twice), run by the serving/mistral-chat deployment.
+MISTRAL = "registry.acme.ai/serving/mistral-7b-chat:v0.9.1"
 #: The monotonic time the build view is drawn at (the fake build started at 1000).
 BUILD_NOW = 1_047.3
 
@@ -61,7 +69,11 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> OpsConsoleApp:
     history = BuildHistory(tmp_path / "opsconsole" / "builds.jsonl")
     for record in records():
         history.append(record)
-    backends = Backends(SnapshotCluster(), containers=FrozenDocker())
+    cluster = SnapshotCluster()
+    chat = deployment("serving", "mistral-chat", age=timedelta(days=2),
+                      images=(MISTRAL, "envoyproxy/envoy:v1.30.1"))  # fmt: skip
+    cluster.objects[Kind.DEPLOYMENT][chat.key] = chat
+    backends = Backends(cluster, containers=FrozenDocker())
     return build_app(Config(), backends, clock=lambda: NOW)
 
 
@@ -179,3 +191,86 @@ def test_build_view_snapshot(app: OpsConsoleApp, snap_compare: Snap, size: tuple
                       and table(pilot, "steps").row_count == 4)  # fmt: skip
 
     assert snap_compare(app, terminal_size=size, run_before=shown)
+
+
+def test_build_form_with_problems_snapshot(app: OpsConsoleApp, snap_compare: Snap) -> None:
+    """``n`` then a submit with no context, a tag with a space and a build arg without
+    ``=``: each field says what is wrong under it."""
+
+    async def invalid(pilot: Pilot[None]) -> None:
+        await open_builds(pilot)
+        await pilot.press("n")
+        await painted(pilot, lambda: isinstance(pilot.app.screen, BuildFormScreen))
+        form = pilot.app.screen
+        form.query_one("#tags", Input).value = "registry.acme.ai/serving/app:1.0, my app:dev"
+        form.query_one("#build_args", Input).value = "CUDA=12.4 BROKEN"
+        await pilot.press("ctrl+s")
+        await painted(pilot, lambda: len(form.query(".problem.-shown")) == 3)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=invalid)
+
+
+async def images_listed(pilot: Pilot[None], reference: str) -> None:
+    """The Images tab listed, the cursor on ``reference``."""
+    await open_builds(pilot)
+    await pilot.press("I")
+    rows = len(image_rows(snapshot_images()))
+    await painted(pilot, lambda: table(pilot, "images").row_count == rows)
+    table(pilot, "images").move_cursor(reference)
+    await painted(pilot, lambda: table(pilot, "images").cursor_key == reference)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=size_id)
+def test_image_layers_snapshot(app: OpsConsoleApp, snap_compare: Snap,
+                               size: tuple[int, int]) -> None:  # fmt: skip
+    """``enter`` on an image: its layers, newest first, with their sizes and commands."""
+
+    async def layers(pilot: Pilot[None]) -> None:
+        await images_listed(pilot, MISTRAL)
+        await pilot.press("enter")
+        await painted(pilot, lambda: isinstance(pilot.app.screen, ImageHistoryScreen)
+                      and table(pilot, "layers").row_count == 4)  # fmt: skip
+
+    assert snap_compare(app, terminal_size=size, run_before=layers)
+
+
+def test_where_an_image_runs_snapshot(app: OpsConsoleApp, snap_compare: Snap) -> None:
+    """``w`` on an image: the deployment whose container runs it."""
+
+    async def usage(pilot: Pilot[None]) -> None:
+        await images_listed(pilot, MISTRAL)
+        await pilot.press("w")
+        await painted(pilot, lambda: isinstance(pilot.app.screen, ImageUsageScreen)
+                      and table(pilot, "uses").row_count == 1)  # fmt: skip
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=usage)
+
+
+def test_remove_image_confirmation_snapshot(app: OpsConsoleApp, snap_compare: Snap) -> None:
+    """``d`` on a tag a deployment runs: the command, and both warnings."""
+
+    async def confirm(pilot: Pilot[None]) -> None:
+        await images_listed(pilot, MISTRAL)
+        await pilot.press("d")
+        await painted(pilot, lambda: isinstance(pilot.app.screen, DockerConfirmScreen))
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=confirm)
+
+
+def test_container_logs_snapshot(app: OpsConsoleApp, snap_compare: Snap) -> None:
+    """``enter`` on the running container: its last lines, then following."""
+
+    async def logs(pilot: Pilot[None]) -> None:
+        await open_builds(pilot)
+        await pilot.press("C")
+        await painted(pilot, lambda: table(pilot, "containers").row_count == 3)
+        table(pilot, "containers").move_cursor("c1" * 32)
+        await pilot.press("enter")
+
+        def followed() -> bool:
+            screen = pilot.app.screen
+            return isinstance(screen, ContainerLogsScreen) and len(screen.buffer.shown) == 2
+
+        await painted(pilot, followed)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=logs)
