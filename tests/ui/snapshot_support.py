@@ -184,6 +184,9 @@ class SnapshotCluster(OpsCluster):
         self._handed = 0
         self._turn = asyncio.Condition()
 
+    async def contexts(self) -> list[str]:
+        return [self.context, "prod-eu-1", "staging"]
+
     async def logs(self, namespace: str, pod: str, options: LogOptions) -> AsyncIterator[str]:
         """``pod``'s lines, each once every earlier line of the other pods was handed
         out (each stream must be read: a deployment's logs read them all), then
@@ -367,6 +370,15 @@ STATS = [(35.0, 6_200_000_000), (62.5, 6_900_000_000), (48.0, 7_100_000_000),
          (91.0, 7_400_000_000), (74.5, 7_300_000_000)]  # fmt: skip
 
 
+#: A push the registry refuses after the first layers.
+PUSH_EVENTS = [
+    PushEvent(layer="5f70bf18a086", status="Layer already exists"),
+    PushEvent(layer="e2a2a0f5f3c1", status="Layer already exists"),
+    PushEvent(layer="9c2e0b7d11aa", status="Pushing", current=1_900_000_000, total=3_800_000_000),
+    PushEvent(error="unauthorized: authentication required", done=True),
+]
+
+
 class FrozenDocker:
     """A ContainerAdapter over ``snapshot_images`` and ``snapshot_containers``; stats
     streams give the ``STATS`` samples, then wait forever."""
@@ -421,5 +433,8 @@ class FrozenDocker:
     def build(self, context_dir: str, **_: Any) -> AsyncIterator[BuildEvent]:
         raise NotImplementedError
 
-    def push(self, reference: str) -> AsyncIterator[PushEvent]:
-        raise NotImplementedError
+    async def push(self, reference: str) -> AsyncIterator[PushEvent]:
+        """Two layers already in the registry, one half sent, then the registry
+        refuses the credentials."""
+        for event in PUSH_EVENTS:
+            yield event

@@ -20,7 +20,7 @@ from adapters.base import Kind
 from console.app import Backends, OpsConsoleApp, build_app
 from console.build_history import BuildHistory, BuildRecord
 from console.build_progress import BuildProgress
-from console.config import Config
+from console.config import AuditConfig, Config
 from console.models import BuildEvent
 from screens.build_form import BuildFormScreen
 from screens.build_run import BuildRunScreen
@@ -30,6 +30,7 @@ from screens.docker_confirm import DockerConfirmScreen
 from screens.image_history import ImageHistoryScreen
 from screens.image_usage import ImageUsageScreen
 from screens.images import image_rows
+from screens.push import PushScreen
 from screens.widgets.resource_table import ResourceTable
 from tests.ui.fakes import NOW, deployment
 from tests.ui.snapshot_support import FrozenDocker, SnapshotCluster, painted, snapshot_images
@@ -74,7 +75,8 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> OpsConsoleApp:
                       images=(MISTRAL, "envoyproxy/envoy:v1.30.1"))  # fmt: skip
     cluster.objects[Kind.DEPLOYMENT][chat.key] = chat
     backends = Backends(cluster, containers=FrozenDocker())
-    return build_app(Config(), backends, clock=lambda: NOW)
+    config = Config(audit=AuditConfig(path=tmp_path / "audit.jsonl"))
+    return build_app(config, backends, clock=lambda: NOW)
 
 
 def table(pilot: Pilot[None], table_id: str) -> ResourceTable:  # type: ignore[type-arg]
@@ -274,3 +276,23 @@ def test_container_logs_snapshot(app: OpsConsoleApp, snap_compare: Snap) -> None
         await painted(pilot, followed)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=logs)
+
+
+def test_push_refused_by_the_registry_snapshot(app: OpsConsoleApp, snap_compare: Snap) -> None:
+    """``p`` on a tag, confirmed: two layers already there, one half sent, then the
+    registry refuses the credentials — explained, with the daemon's words."""
+
+    async def refused(pilot: Pilot[None]) -> None:
+        await images_listed(pilot, MISTRAL)
+        await pilot.press("p")
+        await painted(pilot, lambda: isinstance(pilot.app.screen, DockerConfirmScreen))
+        await pilot.press("y")
+
+        def failed() -> bool:
+            screen = pilot.app.screen
+            return (isinstance(screen, PushScreen) and screen.has_class("-failed")
+                    and len(screen.query(".row")) == 3)  # fmt: skip
+
+        await painted(pilot, failed)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=refused)

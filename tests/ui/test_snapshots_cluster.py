@@ -15,6 +15,7 @@ from textual.widgets import DataTable, OptionList
 
 from console.app import Backends, OpsConsoleApp, build_app
 from console.config import Config
+from screens.context_picker import ContextPicker
 from screens.deployments import DeploymentsScreen
 from screens.help import HelpScreen
 from screens.namespace_picker import NamespacePicker
@@ -98,6 +99,23 @@ def test_namespace_picker_snapshot(app: OpsConsoleApp, snap_compare: Snap) -> No
             screen = pilot.app.screen
             return (isinstance(screen, NamespacePicker)
                     and screen.query_one(OptionList).option_count == 4)  # fmt: skip
+
+        await painted(pilot, listed)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=picking)
+
+
+def test_context_picker_snapshot(app: OpsConsoleApp, snap_compare: Snap) -> None:
+    """``K``: the kubeconfig's contexts, the current one highlighted."""
+
+    async def picking(pilot: Pilot[None]) -> None:
+        await deployments_listed(pilot)
+        await pilot.press("K")
+
+        def listed() -> bool:
+            screen = pilot.app.screen
+            return (isinstance(screen, ContextPicker)
+                    and screen.query_one(OptionList).option_count == 3)  # fmt: skip
 
         await painted(pilot, listed)
 

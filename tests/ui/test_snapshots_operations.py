@@ -15,9 +15,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
+from adapters.base import Conflict
 from console.app import Backends, OpsConsoleApp, build_app
 from console.config import AuditConfig, Config, KubernetesConfig
-from screens.confirm import ConfirmScreen
+from screens.confirm import ConfirmScreen, ReloadScreen
 from screens.deployments import DeploymentsScreen
 from screens.describe import DescribeScreen
 from screens.logs import LogsScreen
@@ -184,3 +185,20 @@ def test_confirmation_of_a_protected_context_snapshot(tmp_path: Path, snap_compa
                     kubernetes=KubernetesConfig(protected_contexts=["fake"]))  # fmt: skip
     app = build_app(config, Backends(SnapshotCluster()), clock=lambda: NOW)
     assert snap_compare(app, terminal_size=(80, 24), run_before=scale_to_five)
+
+
+def test_reload_after_a_conflict_snapshot(tmp_path: Path, snap_compare: Snap) -> None:
+    """Someone changed llama-70b between the preview and the confirmation: the
+    dialog says so and offers to reload."""
+    cluster = SnapshotCluster()
+    cluster.fail_next.append(Conflict("the object has been modified; please apply your "
+                                      "changes to the latest version", status=409))  # fmt: skip
+    config = Config(audit=AuditConfig(path=tmp_path / "audit.jsonl"))
+    app = build_app(config, Backends(cluster), clock=lambda: NOW)
+
+    async def conflicted(pilot: Pilot[None]) -> None:
+        await scale_to_five(pilot)
+        await pilot.press("y")
+        await painted(pilot, lambda: isinstance(pilot.app.screen, ReloadScreen))
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=conflicted)
