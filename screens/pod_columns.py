@@ -71,6 +71,26 @@ def gpu_text(pod: Pod) -> str:
     return ", ".join(parts)
 
 
+def pod_detail(pod: Pod) -> list[str]:
+    """What the line under the Pods table says of ``pod`` — everything a narrow
+    table cuts: its full name and status (the scheduler's whole message, the last
+    termination reason), where it runs, its QoS and GPUs, and each container that is
+    not ready with its state and reason."""
+    lines = [f"{pod.namespace}/{pod.name} · {pod_status(pod)}"]
+    where = f"node {pod.node}" if pod.node else "not scheduled"
+    ip = f" · IP {pod.pod_ip}" if pod.pod_ip else ""
+    lines.append(f"{where} · QoS {pod.qos_class or '-'} · GPU {gpu_text(pod) or 'none'} · "
+                 f"restarts {pod.restarts}{ip}")
+    for c in pod.containers:
+        if c.ready:
+            continue
+        reason = f" {c.reason}" if c.reason else ""
+        last = f" (last exit: {c.last_terminated_reason})" if c.last_terminated_reason else ""
+        message = f" — {c.message}" if c.message else ""  # the longest part goes last
+        lines.append(f"{c.name}: {c.state}{reason}{last}{message}")
+    return lines
+
+
 def restarts_tone(pod: Pod) -> Tone | None:
     return "warning" if pod.restarts else None
 

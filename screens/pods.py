@@ -20,11 +20,12 @@ from console.models import Pod
 from console.state import ResourceStore
 from screens.describe import DescribeScreen
 from screens.logs import LogsScreen
-from screens.pod_columns import pod_columns, pod_sort_key, pods_filter
+from screens.pod_columns import pod_columns, pod_detail, pod_sort_key, pods_filter
 from screens.resource_screen import ResourceScreen
 from screens.widgets.filter_bar import FilterBar
 from screens.widgets.header import ConsoleHeader
 from screens.widgets.resource_table import ResourceTable
+from screens.widgets.rows import Changes
 from screens.widgets.steady_footer import SteadyFooter
 
 
@@ -70,6 +71,7 @@ class PodsScreen(ResourceScreen[Pod]):
         columns = pod_columns(self.console.clock, namespaces=not self.namespace)
         yield ResourceTable(columns, sort_key=pod_sort_key, id="pods")
         yield Static("", id="message", markup=False)
+        yield Static("", id="detail", markup=False)
         yield SteadyFooter()
 
     def on_mount(self) -> None:
@@ -80,6 +82,25 @@ class PodsScreen(ResourceScreen[Pod]):
             self._follow(self._store, self._on_store_changed)
             self.table.replace_all(self._store.items)
         self._show_state()
+
+    def _on_store_changed(self, store: object, changes: Changes[Pod]) -> None:
+        super()._on_store_changed(store, changes)
+        self._show_detail()
+
+    def on_resource_table_row_highlighted(self) -> None:
+        self._show_detail()
+
+    def on_resource_table_rows_changed(self) -> None:
+        super().on_resource_table_rows_changed()
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """Describe the pod under the cursor below the table, as it is now."""
+        key = self.table.cursor_key
+        pod = self.table.row(key) if key is not None else None
+        detail = self.query_one("#detail", Static)
+        detail.update("\n".join(pod_detail(pod)) if isinstance(pod, Pod) else "")
+        detail.set_class(isinstance(pod, Pod), "-visible")
 
     def _narrow(self) -> None:
         """Keep the pods of the screen's owner or node that match the filter text."""
