@@ -11,8 +11,6 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
 __all__ = ["readable", "strip_bookkeeping", "to_yaml", "unified_diff"]
 
 #: Metadata the API server maintains; it changes on every write and hides the real change.
@@ -47,6 +45,10 @@ def to_yaml(data: Mapping[str, Any], *, sort_keys: bool = False) -> str:
     prints them), unicode kept."""
     if not data:
         return ""
+    # Imported on first use: the safety pipeline imports this module at start-up, and
+    # PyYAML costs ~25 ms that the first frame need not pay.
+    import yaml
+
     text: str = yaml.safe_dump(
         dict(data), sort_keys=sort_keys, default_flow_style=False, allow_unicode=True
     )
