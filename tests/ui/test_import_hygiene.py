@@ -44,3 +44,10 @@ def test_importing_the_app_defers_every_backend_sdk() -> None:
     loaded = loaded_after_import("console.app")
     assert "textual" in loaded
     assert not loaded & {"kubernetes", "docker", "prometheus_api_client"}
+
+
+def test_the_first_screen_loads_nothing_it_does_not_draw() -> None:
+    """What the first frame imports is paid by every launch: the Deployments screen
+    and the app leave YAML, HTTP and the operation screens for later."""
+    loaded = loaded_after_import("screens.deployments") | loaded_after_import("console.launch")
+    assert not loaded & {"yaml", "aiohttp", "kubernetes", "docker", "plotext"}
