@@ -60,6 +60,9 @@ class Area:
         return screen
 
 
+#: Seconds between two reads of the firing alerts for the header, at least.
+FIRING_POLL_SECONDS = 5.0
+
 #: The transient mode shown while the areas are rebuilt for another context.
 _SWITCHING = "switching-context"
 
@@ -197,14 +200,15 @@ class OpsConsoleApp(App[None]):
                             group="firing", exclusive=True, exit_on_error=False)
 
     async def _count_firing(self, metrics: MetricsAdapter) -> None:
-        """Keep ``firing`` current, polling at the UI's refresh interval (an error
-        blanks it until Prometheus answers again)."""
+        """Keep ``firing`` current (an error blanks it until Prometheus answers
+        again). Alerts change only when Prometheus evaluates its rules (every 15 s by
+        default), so polling faster than ``FIRING_POLL_SECONDS`` buys nothing."""
         while True:
             try:
                 self.firing = FiringSummary.of(await metrics.alerts())
             except AdapterError:
                 self.firing = None
-            await asyncio.sleep(self.config.ui.refresh_seconds)
+            await asyncio.sleep(max(self.config.ui.refresh_seconds, FIRING_POLL_SECONDS))
 
     def _show_context(self, context: str) -> None:
         """Name ``context`` in the header (the adapter learns it from the kubeconfig on
