@@ -157,6 +157,9 @@ class HpaController:
         metrics, utilization = self._cpu(hpa, target, current, low, high)
         able = _condition("AbleToScale", True, "ReadyForNewScale",
                           "recommended size matches current size")
+        valid = _condition("ScalingActive", True, "ValidMetricFound",
+                           f"the HPA was able to successfully calculate a replica count from "
+                           f"{_CPU_REASON}")
         limited = _condition("ScalingLimited", False, "DesiredWithinRange",
                              "the desired count is within the acceptable range")
         if current == 0:
@@ -169,17 +172,13 @@ class HpaController:
             limited = _condition("ScalingLimited", True, "TooManyReplicas",
                                  "the desired replica count is more than the maximum replica "
                                  "count")
-            active = _condition("ScalingActive", True, "ValidMetricFound",
-                                f"the HPA was able to successfully calculate a replica count "
-                                f"from {_CPU_REASON}")
+            active = valid
         elif current < low:
             desired, reason = low, "Current number of replicas below Spec.MinReplicas"
             limited = _condition("ScalingLimited", True, "TooFewReplicas",
                                  "the desired replica count is less than the minimum replica "
                                  "count")
-            active = _condition("ScalingActive", True, "ValidMetricFound",
-                                f"the HPA was able to successfully calculate a replica count "
-                                f"from {_CPU_REASON}")
+            active = valid
         elif utilization is None:
             desired, reason = current, ""
             active = _condition("ScalingActive", False, "FailedGetResourceMetric",
@@ -187,9 +186,7 @@ class HpaController:
                                 "cpu utilization: missing request for cpu")
         else:
             desired, reason, able, limited = self._recommend(hpa, current, low, high, utilization)
-            active = _condition("ScalingActive", True, "ValidMetricFound",
-                                f"the HPA was able to successfully calculate a replica count "
-                                f"from {_CPU_REASON}")
+            active = valid
         status = dict(hpa.get("status") or {})
         if desired != current and not target["spec"].get("paused"):
             self._store.update("deployments", {**target, "spec": {**target["spec"],
