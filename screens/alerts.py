@@ -23,6 +23,7 @@ from textual.widgets import Static
 
 from adapters.base import AdapterError, MetricsAdapter, Timeout
 from console.alert_query import alert_panel
+from console.alert_summary import FiringSummary
 from console.models import Alert, AlertRule
 from screens.alert_columns import alert_columns, alert_detail, alert_rows, alert_sort_key
 from screens.metrics import MetricsScreen
@@ -124,6 +125,8 @@ class AlertsScreen(Screen[None]):
     def on_alerts_screen_loaded(self, message: Loaded) -> None:
         if message.alerts is not None:
             self._apply(alert_rows(message.alerts))
+            # The header's count agrees with the table at once, not at its next poll.
+            self.console.firing = FiringSummary.of(message.alerts)
             self._say("" if message.alerts else "No alert is firing or pending.", error=False)
         elif message.error is not None:
             self._say_failure(message.error)
